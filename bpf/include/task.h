@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * task.h: identity of a task read with CO-RE: ids, credentials, namespaces,
+ * container cgroup, and the containers_only filter. Every helper takes the
+ * task explicitly because hooks such as sched_process_fork describe a task
+ * that is not current.
+ */
+#ifndef VIGIL_TASK_H
+#define VIGIL_TASK_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil.h"
+#include "config.h"
+#include "maps.h"
+
+struct vigil_ns {
+	__u32 pid;
+	__u32 mnt;
+};
+
+/*
+ * The task's own pid namespace, as task_active_pid_ns() finds it: the
+ * namespace at the deepest level of its struct pid. nsproxy->pid_ns_for_children
+ * would be wrong after unshare(CLONE_NEWPID), which changes only the namespace
+ * of future children.
+ */
+static __always_inline __u32 vigil_task_pidns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level;
+	struct upid upid = {};
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return 0;
+	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+static __always_inline struct vigil_ns vigil_task_ns(struct task_struct *task)
+{
+	struct vigil_ns ns = {
+		.pid = vigil_task_pidns(task),
+		.mnt = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum),
+	};
+	return ns;
+}
+
+/*
+ * vigil_filtered applies the in-kernel filters before a record is reserved,
+ * counting what it drops. A task is on the host when it shares both the pid
+ * and the mount namespace of init; a container differs in at least one.
+ */
+static __always_inline bool vigil_filtered(const struct vigil_ns *ns, __u32 type)
+{
+	if (!containers_only)
+		return false;
+	if (ns->pid != host_pidns || ns->mnt != host_mntns)
+		return false;
+	vigil_count(&events_filtered, type);
+	return true;
+}
+
+static __always_inline __u64 vigil_task_cgroup_id(struct task_struct *task)
+{
+	/* Same value as bpf_get_current_cgroup_id(), but for any task. */
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
+/* css of the v1 controller id, if that controller puts the task below the root. */
+static __always_inline struct cgroup *vigil_v1_cgroup(struct css_set *cset, int id)
+{
+	struct cgroup *cgrp = BPF_CORE_READ(cset, subsys[id], cgroup);
+
+	if (!cgrp || BPF_CORE_READ(cgrp, level) <= 0)
+		return NULL;
+	return cgrp;
+}
+
+/*
+ * vigil_task_cgroup_name writes the last component of the task's
+ * container-relevant cgroup: the default hierarchy when the task is below its
+ * root (pure or hybrid cgroup v2, systemd), otherwise a v1 controller's cgroup
+ * (Docker's cgroupfs driver on cgroup v1). Empty on the host.
+ */
+static __always_inline void vigil_task_cgroup_name(struct task_struct *task, char *buf, __u32 size)
+{
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+	struct cgroup *cgrp = BPF_CORE_READ(cset, dfl_cgrp);
+	const char *name;
+
+	buf[0] = '\0';
+	if (!cgrp || BPF_CORE_READ(cgrp, level) <= 0) {
+		cgrp = NULL;
+		/* Controller ids depend on the kernel config: ask the target BTF. */
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+			cgrp = vigil_v1_cgroup(cset, bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id));
+		if (!cgrp && bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+			cgrp = vigil_v1_cgroup(cset, bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id));
+		if (!cgrp && bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+			cgrp = vigil_v1_cgroup(cset, bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id));
+		if (!cgrp)
+			return;
+	}
+	name = BPF_CORE_READ(cgrp, kn, name);
+	if (name)
+		bpf_probe_read_kernel_str(buf, size, name);
+}
+
+/*
+ * vigil_fill_task fills the header fields describing task: ids, credentials,
+ * start times and comm. Namespaces and cgroup are filled separately because
+ * a fork event takes them from the child.
+ */
+static __always_inline void vigil_fill_task(struct vigil_event *e, struct task_struct *task)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->tid = BPF_CORE_READ(task, pid);
+	e->ppid = BPF_CORE_READ(parent, tgid);
+	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	e->euid = BPF_CORE_READ(task, real_cred, euid.val);
+	e->start_boottime = BPF_CORE_READ(task, group_leader, start_boottime);
+	e->parent_start_boottime = BPF_CORE_READ(parent, group_leader, start_boottime);
+	/* The process's name, not a thread's: threads may rename themselves. */
+	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
+}
+
+/* vigil_fill_container fills the namespace and cgroup identity of task. */
+static __always_inline void vigil_fill_container(struct vigil_event *e, struct task_struct *task,
+						 const struct vigil_ns *ns)
+{
+	e->pidns = ns->pid;
+	e->mntns = ns->mnt;
+	e->cgroup_id = vigil_task_cgroup_id(task);
+	vigil_task_cgroup_name(task, e->cgroup_name, sizeof(e->cgroup_name));
+}
+
+/*
+ * vigil_init_event sets the header and zeroes every type-specific field, so a
+ * record never carries bytes of an older record in fields its type does not
+ * fill. String buffers are only zeroed at [0]: readers stop at the first NUL.
+ */
+static __always_inline void vigil_init_event(struct vigil_event *e, __u32 type)
+{
+	e->type = type;
+	e->time_ns = bpf_ktime_get_boot_ns();
+	e->args_len = 0;
+	e->filename[0] = '\0';
+	e->child_pid = 0;
+	e->_pad0 = 0;
+	e->child_start_boottime = 0;
+	e->exit_code = 0;
+	e->exit_signal = 0;
+	e->args_truncated = 0;
+	__builtin_memset(e->_pad1, 0, sizeof(e->_pad1));
+}
+
+#endif /* VIGIL_TASK_H */

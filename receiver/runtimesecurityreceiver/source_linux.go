@@ -1,0 +1,25 @@
+//go:build linux
+
+package runtimesecurityreceiver // import "github.com/vigil-sec/vigil/receiver/runtimesecurityreceiver"
+
+import (
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/vigil-sec/vigil/bpf"
+)
+
+func openEventSource(cfg *Config, logger *zap.Logger) (eventSource, error) {
+	probes, err := bpf.Load(bpf.Config{
+		ContainersOnly:  cfg.ContainersOnly,
+		RingBufferBytes: cfg.RingBufferSize,
+		PinPath:         cfg.BPFFSDir,
+		ProbeSets:       cfg.Probes,
+	}, logger)
+	if err != nil {
+		return nil, fmt.Errorf("loading kernel probes %v: %w", cfg.Probes, err)
+	}
+	logger.Info("Kernel probes attached", zap.Strings("attached", probes.Attached()), zap.Strings("skipped", probes.Skipped()))
+	return probes, nil
+}

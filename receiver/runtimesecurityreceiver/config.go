@@ -49,7 +49,7 @@ func createDefaultConfig() *Config {
 		BPFFSDir:       "/sys/fs/bpf/vigil",
 		RingBufferSize: 8 << 20,
 		MaxProcesses:   65536,
-		FlushInterval:  200 * time.Millisecond,
+		FlushInterval:  100 * time.Millisecond,
 		ProcFS:         "/proc",
 	}
 }

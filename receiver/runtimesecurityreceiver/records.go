@@ -214,7 +214,10 @@ func spanName(p *process.Process) string {
 // commandLine renders argv for a one-line body; the attributes keep it exact.
 func commandLine(p *process.Process) string {
 	if len(p.Args) == 0 {
-		return p.Exe
+		if p.Exe != "" {
+			return p.Exe
+		}
+		return "[" + p.Comm + "]" // a fork that never exec'd, seen without its parent
 	}
 	return strings.Join(p.Args, " ")
 }

@@ -20,6 +20,5 @@ func openEventSource(cfg *Config, logger *zap.Logger) (eventSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading kernel probes %v: %w", cfg.Probes, err)
 	}
-	logger.Info("Kernel probes attached", zap.Strings("attached", probes.Attached()), zap.Strings("skipped", probes.Skipped()))
 	return probes, nil
 }

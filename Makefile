@@ -32,6 +32,11 @@ test: setup build ## run every test (CI=true turns missing kernel features or Do
 	$(GO) vet ./...
 	VIGIL_BINARY=$(CURDIR)/$(BIN) $(GO) test -p 1 $(TEST_FLAGS) ./...
 
+# BENCH_FLAGS passes options to the driver, e.g. BENCH_FLAGS="-rounds 7 -skip-gobench".
+bench: setup build ## overhead, capacity and memory benchmarks (root, Docker, bpftrace); rewrites the results in BENCHMARKS.md
+	@command -v bpftrace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends bpftrace >/dev/null; }
+	$(GO) run ./bench/cmd/vigilbench -rounds 5 -vigil $(BIN) -out BENCHMARKS.md $(BENCH_FLAGS)
+
 fuzz: ## run each decoder fuzzer for a short while
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./bpf/
 	$(GO) test -run '^$$' -fuzz FuzzIDFromCgroupName -fuzztime 30s ./container/

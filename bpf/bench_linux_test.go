@@ -43,6 +43,7 @@ func benchProbes(b *testing.B, wakeup int, run func(*testing.B)) {
 	}
 	defer stats.Close()
 	p, err := Load(Config{
+		ProbeSets:   []string{ProbeSetProcess},
 		WakeupBytes: wakeup,
 		PinPath:     fmt.Sprintf("/sys/fs/bpf/vigil-bench-%d", os.Getpid()),
 	}, nil)
@@ -61,7 +62,7 @@ func benchProbes(b *testing.B, wakeup int, run func(*testing.B)) {
 	run(b)
 	b.StopTimer()
 	for name, prog := range map[string]*ebpf.Program{
-		"exec": p.objs.VigilExec, "fork": p.objs.VigilFork, "exit": p.objs.VigilExit,
+		"exec": p.program("vigil_exec"), "fork": p.program("vigil_fork"), "exit": p.program("vigil_exit"),
 	} {
 		st, err := prog.Stats()
 		if err != nil {
@@ -79,7 +80,7 @@ func benchProbes(b *testing.B, wakeup int, run func(*testing.B)) {
 
 // BenchmarkDecode measures decoding one exec record.
 func BenchmarkDecode(b *testing.B) {
-	r := header(EventExec)
+	r := rawExec{H: header(EventExec)}
 	copy(r.Args[:], "/bin/sh\x00-c\x00exit 3\x00")
 	r.ArgsLen = 18
 	raw := encodeRaw(b, &r)

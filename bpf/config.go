@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -16,9 +17,48 @@ type Config struct {
 	// PinPath is the bpffs directory the counter maps are pinned in, so
 	// bpftool or another process can read them. Empty means DefaultPinPath.
 	PinPath string
-	// ProbeSets names the program families to load. Empty means all;
-	// currently only "process".
+	// ProbeSets names the probe sets to load (KnownProbeSets). Empty means
+	// all. A program family is loaded when one of its sets is selected.
 	ProbeSets []string
+
+	// File path filters of the file probe set (FileOpen, FileDelete,
+	// FileRename, FileLink, FileChmod), applied in the kernel to absolute
+	// paths by longest-prefix match (an LPM trie of at most
+	// MaxPathPrefixes entries, each at most MaxPathPrefixLen bytes).
+	// Relative paths are never filtered by prefix. A record with two paths
+	// (rename, link) is dropped only when both are. Dropped records are
+	// counted in Counters.Filtered. Paths in AlwaysReportedPaths (escape
+	// targets such as core_pattern) and paths ending in /release_agent are
+	// reported whatever these say.
+	//
+	// FilePathIgnore drops events on paths below any of these prefixes.
+	FilePathIgnore []string
+	// FilePathOnly, when not empty, drops events on absolute paths below
+	// none of these prefixes.
+	FilePathOnly []string
+	// SyscallHooks chooses how the syscall family attaches:
+	// SyscallHooksTracepoint (default) or SyscallHooksRaw.
+	SyscallHooks string
+
+	// FileReadPathOnly, when not empty, drops read-only opens (O_RDONLY
+	// without O_CREAT/O_TRUNC) of absolute paths below none of these
+	// prefixes: reads are the bulk of opens, writes stay visible.
+	FileReadPathOnly []string
+
+	// Network volume controls (probe sets network, dns, http), applied in
+	// the kernel and counted in Counters.Filtered. NetRateLimit is the
+	// records per second each container (cgroup) may produce, with bursts
+	// of NetRateBurst. NetFlowBurst connects per second to one destination
+	// (container, address, port) are reported, then one in
+	// NetFlowSampleEvery. Zero means the default; negative disables.
+	NetRateLimit       int
+	NetRateBurst       int
+	NetFlowBurst       int
+	NetFlowSampleEvery int
+	// UDPFlowInterval is how often the kernel's UDP destination aggregates
+	// are read (and reset) into EventNetUDPFlow events. Zero means
+	// DefaultUDPFlowInterval.
+	UDPFlowInterval time.Duration
 
 	// WakeupBytes is how much pending data makes the kernel wake the
 	// reader. Waking costs ~14 µs per wakeup on a VM, so records are
@@ -36,10 +76,27 @@ const (
 	DefaultRingBufferBytes = 8 << 20
 	// DefaultPinPath is where Vigil pins its maps on bpffs.
 	DefaultPinPath = "/sys/fs/bpf/vigil"
-	// ProbeSetProcess is exec, fork and exit.
-	ProbeSetProcess = "process"
+	// SyscallHooksTracepoint attaches the syscall family to
+	// syscalls:sys_enter_X/sys_exit_X of each monitored syscall X: other
+	// syscalls run no BPF at all.
+	SyscallHooksTracepoint = "tracepoint"
+	// SyscallHooksRaw attaches it to the sys_enter/sys_exit BTF
+	// tracepoints, which run for every syscall; an in-kernel syscall set
+	// selects the monitored ones.
+	SyscallHooksRaw = "raw"
+	// MaxPathPrefixes bounds the entries of the path-prefix filter.
+	MaxPathPrefixes = 64
+	// MaxPathPrefixLen bounds one path prefix, in bytes.
+	MaxPathPrefixLen = 64
 	// DefaultWakeupBytes is about 40 records.
 	DefaultWakeupBytes = 64 << 10
+	// Network volume control defaults (Config.NetRateLimit, ...).
+	DefaultNetRateLimit       = 1000
+	DefaultNetRateBurst       = 5000
+	DefaultNetFlowBurst       = 20
+	DefaultNetFlowSampleEvery = 100
+	// DefaultUDPFlowInterval is how often UDP destinations are reported.
+	DefaultUDPFlowInterval = 5 * time.Second
 	// DefaultFlushInterval is the worst-case delivery delay at low rates.
 	DefaultFlushInterval = 50 * time.Millisecond
 )
@@ -61,10 +118,10 @@ func (c Config) withDefaults(pageSize int) (Config, error) {
 	if n := c.RingBufferBytes; n < pageSize || n%pageSize != 0 || n&(n-1) != 0 {
 		return c, fmt.Errorf("ring buffer size %d: want a power-of-two multiple of the %d-byte page size", n, pageSize)
 	}
-	if c.RingBufferBytes < 2*EventSize {
+	if c.RingBufferBytes < 2*MaxEventSize {
 		// Not required by the kernel, but a buffer that holds one record
 		// loses almost everything.
-		return c, fmt.Errorf("ring buffer size %d: want at least %d bytes (two records)", c.RingBufferBytes, 2*EventSize)
+		return c, fmt.Errorf("ring buffer size %d: want at least %d bytes (two records)", c.RingBufferBytes, 2*MaxEventSize)
 	}
 	if c.WakeupBytes == 0 {
 		c.WakeupBytes = min(DefaultWakeupBytes, c.RingBufferBytes/4)
@@ -82,12 +139,22 @@ func (c Config) withDefaults(pageSize int) (Config, error) {
 		c.PinPath = DefaultPinPath
 	}
 	if len(c.ProbeSets) == 0 {
-		c.ProbeSets = []string{ProbeSetProcess}
+		c.ProbeSets = slices.Clone(KnownProbeSets)
 	}
 	for _, s := range c.ProbeSets {
-		if s != ProbeSetProcess {
-			return c, fmt.Errorf("probe set %q: unknown (known: %q)", s, ProbeSetProcess)
+		if !slices.Contains(KnownProbeSets, s) {
+			return c, fmt.Errorf("probe set %q: unknown (known: %q)", s, KnownProbeSets)
 		}
+	}
+	switch c.SyscallHooks {
+	case "":
+		c.SyscallHooks = SyscallHooksTracepoint
+	case SyscallHooksTracepoint, SyscallHooksRaw:
+	default:
+		return c, fmt.Errorf("syscall hooks %q: want %q or %q", c.SyscallHooks, SyscallHooksTracepoint, SyscallHooksRaw)
+	}
+	if _, err := pathPrefixEntries(c); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -9,13 +9,18 @@ import (
 	"unsafe"
 )
 
-// rawEvent mirrors struct vigil_event in include/vigil.h. Decode reads each
-// member at unsafe.Offsetof of the field here, and TestRawEventMatchesBTF
-// checks every offset and size against the BTF of the compiled object, so the
-// C struct and this one cannot drift apart silently. The c tags name the C
-// members. The C layout has no implicit padding, so these offsets are the
+// Every ring buffer record starts with struct vigil_header; its type selects
+// the family decoder (decode_<family>.go) for the payload that follows.
+//
+// The raw* structs mirror the C structs of include/vigil.h. Decoders read each
+// member at unsafe.Offsetof of the field here, and TestRecordsMatchBTF checks
+// every offset and size against the BTF of the compiled objects, so the C
+// structs and these cannot drift apart silently. The c tags name the C
+// members. The C layouts have no implicit padding, so these offsets are the
 // same on 32-bit hosts, where Go aligns uint64 to 4.
-type rawEvent struct {
+
+// rawHeader mirrors struct vigil_header.
+type rawHeader struct {
 	Type                uint32              `c:"type"`
 	PID                 uint32              `c:"pid"`
 	TimeNs              uint64              `c:"time_ns"`
@@ -29,55 +34,43 @@ type rawEvent struct {
 	ParentStartBoottime uint64              `c:"parent_start_boottime"`
 	CgroupID            uint64              `c:"cgroup_id"`
 	MntNS               uint32              `c:"mntns"`
-	ArgsLen             uint32              `c:"args_len"`
+	_                   uint32              `c:"_reserved"`
 	Comm                [commLen]byte       `c:"comm"`
 	CgroupName          [cgroupNameLen]byte `c:"cgroup_name"`
-	Filename            [filenameLen]byte   `c:"filename"`
-	Args                [argsLen]byte       `c:"args"`
-	ChildPID            uint32              `c:"child_pid"`
-	_                   uint32              `c:"_pad0"`
-	ChildStartBoottime  uint64              `c:"child_start_boottime"`
-	ExitCode            uint32              `c:"exit_code"`
-	ExitSignal          uint32              `c:"exit_signal"`
-	ArgsTruncated       uint8               `c:"args_truncated"`
-	_                   [7]byte             `c:"_pad1"`
 }
 
-// Buffer sizes of struct vigil_event (VIGIL_*_LEN in include/vigil.h).
+// Buffer sizes of include/vigil.h (VIGIL_*_LEN).
 const (
 	commLen       = 16
 	cgroupNameLen = 128
 	filenameLen   = 256
 	argsLen       = 1024
+	pathLen       = 256
+	syscallStrs   = 2
 )
 
-// EventSize is the size of one ring buffer record, struct vigil_event.
-const EventSize = int(unsafe.Sizeof(rawEvent{}))
+// HeaderSize is the size of struct vigil_header, the start of every record.
+const HeaderSize = int(unsafe.Sizeof(rawHeader{}))
+
+// MaxEventSize is the size of the largest record (an exec).
+const MaxEventSize = int(unsafe.Sizeof(rawExec{}))
 
 var (
-	offType          = unsafe.Offsetof(rawEvent{}.Type)
-	offPID           = unsafe.Offsetof(rawEvent{}.PID)
-	offTimeNs        = unsafe.Offsetof(rawEvent{}.TimeNs)
-	offTID           = unsafe.Offsetof(rawEvent{}.TID)
-	offPPID          = unsafe.Offsetof(rawEvent{}.PPID)
-	offUID           = unsafe.Offsetof(rawEvent{}.UID)
-	offGID           = unsafe.Offsetof(rawEvent{}.GID)
-	offEUID          = unsafe.Offsetof(rawEvent{}.EUID)
-	offPidNS         = unsafe.Offsetof(rawEvent{}.PidNS)
-	offStart         = unsafe.Offsetof(rawEvent{}.StartBoottime)
-	offParentStart   = unsafe.Offsetof(rawEvent{}.ParentStartBoottime)
-	offCgroupID      = unsafe.Offsetof(rawEvent{}.CgroupID)
-	offMntNS         = unsafe.Offsetof(rawEvent{}.MntNS)
-	offArgsLen       = unsafe.Offsetof(rawEvent{}.ArgsLen)
-	offComm          = unsafe.Offsetof(rawEvent{}.Comm)
-	offCgroupName    = unsafe.Offsetof(rawEvent{}.CgroupName)
-	offFilename      = unsafe.Offsetof(rawEvent{}.Filename)
-	offArgs          = unsafe.Offsetof(rawEvent{}.Args)
-	offChildPID      = unsafe.Offsetof(rawEvent{}.ChildPID)
-	offChildStart    = unsafe.Offsetof(rawEvent{}.ChildStartBoottime)
-	offExitCode      = unsafe.Offsetof(rawEvent{}.ExitCode)
-	offExitSignal    = unsafe.Offsetof(rawEvent{}.ExitSignal)
-	offArgsTruncated = unsafe.Offsetof(rawEvent{}.ArgsTruncated)
+	offType        = unsafe.Offsetof(rawHeader{}.Type)
+	offPID         = unsafe.Offsetof(rawHeader{}.PID)
+	offTimeNs      = unsafe.Offsetof(rawHeader{}.TimeNs)
+	offTID         = unsafe.Offsetof(rawHeader{}.TID)
+	offPPID        = unsafe.Offsetof(rawHeader{}.PPID)
+	offUID         = unsafe.Offsetof(rawHeader{}.UID)
+	offGID         = unsafe.Offsetof(rawHeader{}.GID)
+	offEUID        = unsafe.Offsetof(rawHeader{}.EUID)
+	offPidNS       = unsafe.Offsetof(rawHeader{}.PidNS)
+	offStart       = unsafe.Offsetof(rawHeader{}.StartBoottime)
+	offParentStart = unsafe.Offsetof(rawHeader{}.ParentStartBoottime)
+	offCgroupID    = unsafe.Offsetof(rawHeader{}.CgroupID)
+	offMntNS       = unsafe.Offsetof(rawHeader{}.MntNS)
+	offComm        = unsafe.Offsetof(rawHeader{}.Comm)
+	offCgroupName  = unsafe.Offsetof(rawHeader{}.CgroupName)
 )
 
 // ErrMalformedEvent is wrapped by every Decode error: the record was dropped,
@@ -87,17 +80,18 @@ var ErrMalformedEvent = errors.New("malformed kernel event")
 // ErrClosed is returned (wrapped) by Read after Close. It is os.ErrClosed.
 var ErrClosed = os.ErrClosed
 
-// Decode turns one ring buffer record into an Event. It checks the record's
-// length and type and fills only the fields the type produces; it never
-// panics, whatever raw holds.
-func Decode(raw []byte) (Event, error) {
-	if len(raw) != EventSize {
-		return Event{}, fmt.Errorf("decoding vigil_event: record is %d bytes, want %d: %w", len(raw), EventSize, ErrMalformedEvent)
-	}
+// Records are produced by the running kernel in its byte order; the objects
+// are built for bpfel only.
+var le = binary.LittleEndian
 
-	// Records are produced by the running kernel in its byte order; the
-	// object is built for bpfel only.
-	le := binary.LittleEndian
+// Decode turns one ring buffer record into an Event. It decodes the header,
+// then the payload of the record's family, checking the record's length for
+// its type and filling only the fields the type produces; it never panics,
+// whatever raw holds.
+func Decode(raw []byte) (Event, error) {
+	if len(raw) < HeaderSize {
+		return Event{}, malformed("record is %d bytes, shorter than the %d-byte header", len(raw), HeaderSize)
+	}
 	u32 := func(off uintptr) uint32 { return le.Uint32(raw[off:]) }
 	u64 := func(off uintptr) uint64 { return le.Uint64(raw[off:]) }
 
@@ -119,27 +113,35 @@ func Decode(raw []byte) (Event, error) {
 		MntNS:             u32(offMntNS),
 	}
 
-	switch ev.Type {
-	case EventExec:
-		n := u32(offArgsLen)
-		if n > argsLen {
-			return Event{}, fmt.Errorf("decoding vigil_event: exec args length %d exceeds the %d-byte buffer: %w", n, argsLen, ErrMalformedEvent)
-		}
-		ev.Filename = cString(raw[offFilename : offFilename+filenameLen])
-		ev.Args = splitArgs(raw[offArgs : offArgs+uintptr(n)])
-		ev.ArgsTruncated = raw[offArgsTruncated] != 0
-	case EventFork:
-		ev.ChildPID = u32(offChildPID)
-		ev.ChildStartTimeNs = u64(offChildStart)
-	case EventExit:
-		// The kernel masks both to WEXITSTATUS/WTERMSIG ranges; mask again
-		// so a corrupt record cannot produce impossible values.
-		ev.ExitCode = int32(u32(offExitCode) & 0xff)
-		ev.ExitSignal = u32(offExitSignal) & 0x7f
+	// One line per family: the family's range of event types.
+	var err error
+	switch t := ev.Type; {
+	case t >= eventProcessFirst && t <= eventProcessLast:
+		err = decodeProcess(&ev, raw)
+	case t >= eventSyscallFirst && t <= eventSyscallLast:
+		err = decodeSyscall(&ev, raw)
+	case t >= eventNetworkFirst && t <= eventNetworkLast:
+		err = decodeNetwork(&ev, raw)
 	default:
-		return Event{}, fmt.Errorf("decoding vigil_event: unknown event type %d: %w", uint32(ev.Type), ErrMalformedEvent)
+		err = malformed("unknown event type %d", uint32(t))
+	}
+	if err != nil {
+		return Event{}, err
 	}
 	return ev, nil
+}
+
+// malformed formats a Decode error wrapping ErrMalformedEvent.
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("decoding vigil_event: "+format+": %w", append(args, ErrMalformedEvent)...)
+}
+
+// wantSize checks the length of a fixed-size record.
+func wantSize(raw []byte, t EventType, size int) error {
+	if len(raw) != size {
+		return malformed("%s record is %d bytes, want %d", t, len(raw), size)
+	}
+	return nil
 }
 
 // cString returns b up to its first NUL, or all of b when it has none.

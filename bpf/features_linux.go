@@ -9,7 +9,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
-	"github.com/cilium/ebpf/features"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,9 +16,6 @@ import (
 // is loaded, so an old or locked-down kernel yields an error that names the
 // missing piece and wraps ebpf.ErrNotSupported, not a verifier log.
 func probeProcessFeatures() error {
-	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
-		return fmt.Errorf("ring buffer: %w", err)
-	}
 	if err := haveBTFTracepoints(); err != nil {
 		return fmt.Errorf("BTF tracepoints: %w", err)
 	}

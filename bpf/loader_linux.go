@@ -3,12 +3,15 @@ package bpf
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"go.uber.org/zap"
@@ -18,7 +21,8 @@ import (
 // share. Read is not safe for concurrent use; Close may be called at any time,
 // also while Read blocks.
 type Probes struct {
-	objs     processObjects
+	shared   sharedMaps
+	families []*loadedFamily
 	links    []link.Link
 	reader   *ringbuf.Reader
 	pinned   []*ebpf.Map
@@ -31,74 +35,204 @@ type Probes struct {
 	mu       sync.Mutex
 	deadline time.Time // set by SetDeadline
 
+	// pending are events made in user space (UDP flow aggregates) that
+	// Read returns before reading the ring buffer again.
+	pending   []Event
+	nextDrain time.Time
+
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// hook ties a program to the kernel hook it attaches to.
-type hook struct {
-	name string // the tracepoint, as logged and reported by Attached
-	prog *ebpf.Program
+// sharedMaps are the maps every family uses: created by the first family
+// loaded, handed to the others through CollectionOptions.MapReplacements.
+type sharedMaps struct {
+	Events         *ebpf.Map `ebpf:"events"`
+	EventsSent     *ebpf.Map `ebpf:"events_sent"`
+	EventsFiltered *ebpf.Map `ebpf:"events_filtered"`
+	EventsLost     *ebpf.Map `ebpf:"events_lost"`
 }
 
-// Load checks kernel features, loads the programs of cfg.ProbeSets with the
-// filters of cfg, attaches every program the kernel accepts and pins the
-// counter maps under cfg.PinPath. Programs the kernel refuses to attach are
-// skipped with a warning; Load fails only when none attach.
+// hook ties a program to the kernel hook it attaches to.
+type hook struct {
+	name   string // the hook, as logged and reported by Attached
+	prog   *ebpf.Program
+	attach func(*ebpf.Program) (link.Link, error) // nil: a BTF tracepoint (link.AttachTracing)
+}
+
+// family is one BPF object (a *.bpf.c) and the probe sets it serves. Each
+// family has its own loader_<name>_linux.go with its load function.
+type family struct {
+	name      string
+	probeSets []string
+	load      func(*familyContext) (*loadedFamily, error)
+}
+
+// families lists every program family in load order. The first one loaded
+// creates the ring buffer and the counter maps.
+var families = []family{
+	{"process", []string{ProbeSetProcess}, loadProcessFamily},
+	{"syscall", []string{ProbeSetFile, ProbeSetPrivilege, ProbeSetNamespace, ProbeSetModule,
+		ProbeSetBPF, ProbeSetMemfd, ProbeSetPtrace, ProbeSetMount}, loadSyscallFamily},
+	{"network", []string{ProbeSetNetwork, ProbeSetDNS, ProbeSetHTTP}, loadNetworkFamily},
+}
+
+// familyContext is what a family's load function gets.
+type familyContext struct {
+	cfg    Config
+	logger *zap.Logger
+	// sets are the selected probe sets of this family.
+	sets map[string]bool
+	// shared is nil for the first family, which creates the shared maps.
+	shared *sharedMaps
+	// hostPidns/hostMntns are set when cfg.ContainersOnly.
+	hostPidns, hostMntns uint32
+}
+
+// loadedFamily is a family's loaded objects and the hooks to attach.
+type loadedFamily struct {
+	name    string
+	objs    io.Closer
+	shared  sharedMaps // the family's view of the shared maps
+	hooks   []hook
+	progs   map[string]*ebpf.Program // by ELF program name, for stats and tests
+	pinMaps map[string]*ebpf.Map
+
+	// Network family: UDP destination aggregates drained by Read every
+	// udpFlowEvery, and the per-reason drop counters.
+	udpFlows     *ebpf.Map
+	udpFlowEvery time.Duration
+	netDrops     *ebpf.Map
+}
+
+// prepare sets, in spec, what every family shares: the ring buffer size or
+// the replacement maps, and the common const volatile settings, plus vars.
+// It returns the CollectionOptions to load with.
+func (fc *familyContext) prepare(spec *ebpf.CollectionSpec, vars map[string]any) (*ebpf.CollectionOptions, error) {
+	opts := &ebpf.CollectionOptions{}
+	if fc.shared == nil {
+		spec.Maps[mapEvents].MaxEntries = uint32(fc.cfg.RingBufferBytes)
+	} else {
+		opts.MapReplacements = map[string]*ebpf.Map{
+			mapEvents:         fc.shared.Events,
+			mapEventsSent:     fc.shared.EventsSent,
+			mapEventsFiltered: fc.shared.EventsFiltered,
+			mapEventsLost:     fc.shared.EventsLost,
+		}
+	}
+	// Up to one record, the kernel's own rule (wake when the reader has
+	// caught up) is cheaper than forcing a wakeup per record.
+	var wakeup uint64
+	if fc.cfg.WakeupBytes > MaxEventSize {
+		wakeup = uint64(fc.cfg.WakeupBytes)
+	}
+	all := map[string]any{
+		"containers_only": fc.cfg.ContainersOnly,
+		"wakeup_bytes":    wakeup,
+	}
+	if fc.cfg.ContainersOnly {
+		all["host_pidns"] = fc.hostPidns
+		all["host_mntns"] = fc.hostMntns
+	}
+	for k, v := range vars {
+		all[k] = v
+	}
+	for name, v := range all {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return nil, fmt.Errorf("setting %s: variable missing from the object", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return nil, fmt.Errorf("setting %s: %w", name, err)
+		}
+	}
+	return opts, nil
+}
+
+// Load checks kernel features, loads the program families of cfg.ProbeSets
+// with the filters of cfg, attaches every program the kernel accepts and pins
+// the counter maps under cfg.PinPath. Programs the kernel refuses to attach,
+// and families the kernel or architecture cannot run, are skipped with a
+// warning; Load fails only when nothing attaches.
 func Load(cfg Config, logger *zap.Logger) (*Probes, error) {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
 	cfg, err := cfg.withDefaults(os.Getpagesize())
 	if err != nil {
-		return nil, fmt.Errorf("loading process probes: %w", err)
+		return nil, fmt.Errorf("loading probes: %w", err)
 	}
-	if err := probeProcessFeatures(); err != nil {
-		return nil, fmt.Errorf("loading process probes: %w", err)
+	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
+		return nil, fmt.Errorf("loading probes: ring buffer: %w", err)
 	}
-
-	spec, err := loadProcess()
-	if err != nil {
-		return nil, fmt.Errorf("loading process probes: %w", err)
-	}
-	if err := configureProcess(spec, cfg, logger); err != nil {
-		return nil, fmt.Errorf("loading process probes: %w", err)
+	fc := &familyContext{cfg: cfg, logger: logger}
+	if cfg.ContainersOnly {
+		if fc.hostPidns, fc.hostMntns, err = hostNamespaces(logger); err != nil {
+			return nil, fmt.Errorf("loading probes: containers_only: %w", err)
+		}
 	}
 
 	p := &Probes{flush: cfg.FlushInterval}
-	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
-		// %+v would print the whole verifier log; the error's own text
-		// keeps its tail, which names the failing instruction.
-		return nil, fmt.Errorf("loading process probes: %w", err)
+	for _, f := range families {
+		sets := map[string]bool{}
+		for _, s := range f.probeSets {
+			if slices.Contains(cfg.ProbeSets, s) {
+				sets[s] = true
+			}
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		fc.sets = sets
+		if len(p.families) > 0 {
+			fc.shared = &p.shared
+		}
+		lf, err := f.load(fc)
+		if errors.Is(err, ebpf.ErrNotSupported) && len(cfg.ProbeSets) > 1 {
+			logger.Warn("kernel cannot run a probe family; continuing without it",
+				zap.String("family", f.name), zap.Error(err))
+			p.skipped = append(p.skipped, f.name)
+			continue
+		}
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("loading %s probes: %w", f.name, err)
+		}
+		if len(p.families) == 0 {
+			p.shared = lf.shared
+		}
+		p.families = append(p.families, lf)
+		p.attach(logger, lf.hooks)
 	}
-
-	p.attach(logger, []hook{
-		{"sched_process_exec", p.objs.VigilExec},
-		{"sched_process_fork", p.objs.VigilFork},
-		{"sched_process_exit", p.objs.VigilExit},
-	})
 	if len(p.links) == 0 {
 		p.Close()
-		return nil, fmt.Errorf("loading process probes: no program attached (skipped %v)", p.skipped)
+		return nil, fmt.Errorf("loading probes %v: no program attached (skipped %v)", cfg.ProbeSets, p.skipped)
 	}
 
 	p.pinDir = cfg.PinPath
-	p.pinned, err = pinMaps(cfg.PinPath, map[string]*ebpf.Map{
-		processMapEventsSent:     p.objs.EventsSent,
-		processMapEventsFiltered: p.objs.EventsFiltered,
-		processMapEventsLost:     p.objs.EventsLost,
-	})
+	pins := map[string]*ebpf.Map{
+		mapEventsSent:     p.shared.EventsSent,
+		mapEventsFiltered: p.shared.EventsFiltered,
+		mapEventsLost:     p.shared.EventsLost,
+	}
+	for _, lf := range p.families {
+		for name, m := range lf.pinMaps {
+			pins[name] = m
+		}
+	}
+	p.pinned, err = pinMaps(cfg.PinPath, pins)
 	if err != nil {
 		p.Close()
-		return nil, fmt.Errorf("loading process probes: %w", err)
+		return nil, fmt.Errorf("loading probes: %w", err)
 	}
 
-	p.reader, err = ringbuf.NewReader(p.objs.Events)
+	p.reader, err = ringbuf.NewReader(p.shared.Events)
 	if err != nil {
 		p.Close()
-		return nil, fmt.Errorf("loading process probes: opening ring buffer reader: %w", err)
+		return nil, fmt.Errorf("loading probes: opening ring buffer reader: %w", err)
 	}
 	logger.Info("kernel probes attached",
+		zap.Strings("probe_sets", cfg.ProbeSets),
 		zap.Strings("attached", p.attached), zap.Strings("skipped", p.skipped),
 		zap.Bool("containers_only", cfg.ContainersOnly), zap.Int("ring_buffer_bytes", cfg.RingBufferBytes),
 		zap.Int("wakeup_bytes", cfg.WakeupBytes), zap.Duration("flush_interval", cfg.FlushInterval),
@@ -106,43 +240,11 @@ func Load(cfg Config, logger *zap.Logger) (*Probes, error) {
 	return p, nil
 }
 
-// configureProcess writes cfg into the spec: ring buffer size and the const
-// volatile settings, which the verifier then treats as constants.
-func configureProcess(spec *ebpf.CollectionSpec, cfg Config, logger *zap.Logger) error {
-	spec.Maps[processMapEvents].MaxEntries = uint32(cfg.RingBufferBytes)
-
-	groupDead, err := exitHasGroupDead()
-	if err != nil {
-		// signal->live still finds the last thread, with a rare duplicate.
-		logger.Warn("cannot tell whether sched_process_exit passes group_dead; using signal->live", zap.Error(err))
-	}
-	logger.Debug("sched_process_exit passes group_dead", zap.Bool("group_dead", groupDead))
-	// Up to one record, the kernel's own rule (wake when the reader has
-	// caught up) is cheaper than forcing a wakeup per record.
-	var wakeup uint64
-	if cfg.WakeupBytes > EventSize {
-		wakeup = uint64(cfg.WakeupBytes)
-	}
-	vars := map[string]any{
-		processVarContainersOnly:   cfg.ContainersOnly,
-		processVarExitHasGroupDead: groupDead,
-		processVarWakeupBytes:      wakeup,
-	}
-	if cfg.ContainersOnly {
-		pidns, mntns, err := hostNamespaces(logger)
-		if err != nil {
-			return fmt.Errorf("containers_only: %w", err)
-		}
-		vars[processVarHostPidns] = pidns
-		vars[processVarHostMntns] = mntns
-	}
-	for name, v := range vars {
-		vs, ok := spec.Variables[name]
-		if !ok {
-			return fmt.Errorf("setting %s: variable missing from the object", name)
-		}
-		if err := vs.Set(v); err != nil {
-			return fmt.Errorf("setting %s: %w", name, err)
+// program returns a loaded program by its C function name, or nil.
+func (p *Probes) program(name string) *ebpf.Program {
+	for _, f := range p.families {
+		if prog := f.progs[name]; prog != nil {
+			return prog
 		}
 	}
 	return nil
@@ -190,7 +292,13 @@ func nsInode(path string) (uint32, error) {
 
 func (p *Probes) attach(logger *zap.Logger, hooks []hook) {
 	for _, h := range hooks {
-		l, err := link.AttachTracing(link.TracingOptions{Program: h.prog})
+		attach := h.attach
+		if attach == nil {
+			attach = func(prog *ebpf.Program) (link.Link, error) {
+				return link.AttachTracing(link.TracingOptions{Program: prog})
+			}
+		}
+		l, err := attach(h.prog)
 		if err != nil {
 			logger.Warn("kernel refused a probe; continuing without it",
 				zap.String("hook", h.name), zap.Error(fmt.Errorf("attaching %s: %w", h.name, err)))
@@ -213,6 +321,9 @@ func (p *Probes) Skipped() []string { return append([]string(nil), p.skipped...)
 // decode is returned as an error; the next Read continues with the next one.
 func (p *Probes) Read() (Event, error) {
 	for {
+		if ev, ok, err := p.nextPending(); ok || err != nil {
+			return ev, err
+		}
 		// The kernel skips most wakeups (Config.WakeupBytes), so wait at
 		// most one flush interval, then take whatever is pending.
 		p.mu.Lock()
@@ -248,19 +359,20 @@ func (p *Probes) SetDeadline(t time.Time) {
 	p.mu.Unlock()
 }
 
-// ReadCounters sums the kernel's per-CPU counters. Every event type appears
-// in each map, zero or not.
+// ReadCounters sums the kernel's per-CPU counters. Every event type this
+// build knows appears in each map, zero or not (unknown slots only when
+// non-zero).
 func (p *Probes) ReadCounters() (Counters, error) {
 	var c Counters
 	var err error
-	if c.Sent, err = sumCounters(p.objs.EventsSent); err != nil {
-		return Counters{}, fmt.Errorf("reading %s: %w", processMapEventsSent, err)
+	if c.Sent, err = sumCounters(p.shared.EventsSent); err != nil {
+		return Counters{}, fmt.Errorf("reading %s: %w", mapEventsSent, err)
 	}
-	if c.Filtered, err = sumCounters(p.objs.EventsFiltered); err != nil {
-		return Counters{}, fmt.Errorf("reading %s: %w", processMapEventsFiltered, err)
+	if c.Filtered, err = sumCounters(p.shared.EventsFiltered); err != nil {
+		return Counters{}, fmt.Errorf("reading %s: %w", mapEventsFiltered, err)
 	}
-	if c.Lost, err = sumCounters(p.objs.EventsLost); err != nil {
-		return Counters{}, fmt.Errorf("reading %s: %w", processMapEventsLost, err)
+	if c.Lost, err = sumCounters(p.shared.EventsLost); err != nil {
+		return Counters{}, fmt.Errorf("reading %s: %w", mapEventsLost, err)
 	}
 	return c, nil
 }
@@ -277,7 +389,9 @@ func sumCounters(m *ebpf.Map) (map[EventType]uint64, error) {
 		for _, v := range perCPU {
 			sum += v
 		}
-		out[EventType(i)] = sum
+		if sum != 0 || EventType(i).Known() {
+			out[EventType(i)] = sum
+		}
 	}
 	return out, nil
 }
@@ -304,8 +418,10 @@ func (p *Probes) Close() error {
 			// Only when empty: other components pin their maps here too.
 			os.Remove(p.pinDir)
 		}
-		if err := p.objs.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("closing objects: %w", err))
+		for _, f := range p.families {
+			if err := f.objs.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("closing %s objects: %w", f.name, err))
+			}
 		}
 		p.closeErr = errors.Join(errs...)
 	})

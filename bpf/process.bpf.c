@@ -27,7 +27,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool exit_has_group_dead = false;
 
 /* Read argv from the new image's stack: [arg_start, arg_end) of current->mm. */
-static __always_inline void vigil_read_args(struct vigil_event *e, struct task_struct *task)
+static __always_inline void vigil_read_args(struct vigil_exec_event *e, struct task_struct *task)
 {
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	unsigned long start = BPF_CORE_READ(mm, arg_start);
@@ -50,30 +50,102 @@ static __always_inline void vigil_read_args(struct vigil_event *e, struct task_s
 	e->args_len = len;
 }
 
+/*
+ * vigil_exe_flags tells whether the file being executed lives only in
+ * memory: a memfd (memfd_create names its dentry "memfd:<name>", on shmem
+ * or hugetlbfs) or a file whose last link is gone (i_nlink == 0: deleted
+ * after it was opened, the classic "run and unlink" of droppers). A memfd
+ * has no link either; it is reported as memfd only.
+ */
+static __always_inline __u8 vigil_exe_flags(struct linux_binprm *bprm)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	char name[8] = {};
+
+	if (!dentry)
+		return 0;
+	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(dentry, d_name.name));
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	    name[4] == 'd' && name[5] == ':')
+		return VIGIL_EXE_MEMFD;
+	if (BPF_CORE_READ(dentry, d_inode, __i_nlink) == 0)
+		return VIGIL_EXE_DELETED;
+	return 0;
+}
+
+/* include/uapi/linux/stat.h: not in BTF. */
+#define VIGIL_S_IFMT   00170000
+#define VIGIL_S_IFSOCK 0140000
+
+/*
+ * vigil_fd_is_socket: whether fd (0 or 1) is open on an IPv4/IPv6 socket.
+ * Unix sockets (journald's stdout of systemd services) do not count.
+ */
+static __always_inline bool vigil_fd_is_socket(struct file **fds, unsigned int max, unsigned int fd)
+{
+	struct file *f = NULL;
+	struct socket *sock;
+	__u16 family;
+
+	if (fd >= max || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return false;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & VIGIL_S_IFMT) != VIGIL_S_IFSOCK)
+		return false;
+	sock = BPF_CORE_READ(f, private_data);
+	family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	return family == 2 /* AF_INET */ || family == 10 /* AF_INET6 */;
+}
+
+/*
+ * vigil_stdio_flags: a program started with its stdin or stdout on a
+ * network socket, as `nc -e /bin/sh` or a bash /dev/tcp reverse shell do.
+ */
+static __always_inline __u8 vigil_stdio_flags(struct task_struct *task)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	__u8 flags = 0;
+
+	if (!fds)
+		return 0;
+	if (vigil_fd_is_socket(fds, max, 0))
+		flags |= VIGIL_EXE_STDIN_SOCKET;
+	if (vigil_fd_is_socket(fds, max, 1))
+		flags |= VIGIL_EXE_STDOUT_SOCKET;
+	return flags;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct vigil_ns ns = vigil_task_ns(task);
-	struct vigil_event *e;
+	struct vigil_exec_event *e;
 
 	if (vigil_filtered(&ns, VIGIL_EVENT_EXEC))
 		return 0;
-	e = vigil_reserve(VIGIL_EVENT_EXEC);
+	e = vigil_reserve(VIGIL_EVENT_EXEC, sizeof(*e));
 	if (!e)
 		return 0;
-	vigil_init_event(e, VIGIL_EVENT_EXEC);
-	vigil_fill_task(e, task);
-	vigil_fill_container(e, task, &ns);
+	vigil_init_header(&e->h, VIGIL_EVENT_EXEC);
+	e->args_len = 0;
+	e->args_truncated = 0;
+	e->_pad[0] = 0;
+	e->_pad[1] = 0;
+	vigil_fill_task(&e->h, task);
+	vigil_fill_container(&e->h, task, &ns);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	e->exe_flags = vigil_exe_flags(bprm) | vigil_stdio_flags(task);
 	vigil_read_args(e, task);
-	vigil_submit(e, VIGIL_EVENT_EXEC);
+	vigil_submit(e, VIGIL_EVENT_EXEC, sizeof(*e));
 	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct vigil_event *e;
+	struct vigil_fork_event *e;
 	struct vigil_ns ns;
 
 	/* A thread joins its creator's thread group: not a new process. */
@@ -85,15 +157,16 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 	ns = vigil_task_ns(child);
 	if (vigil_filtered(&ns, VIGIL_EVENT_FORK))
 		return 0;
-	e = vigil_reserve(VIGIL_EVENT_FORK);
+	e = vigil_reserve(VIGIL_EVENT_FORK, sizeof(*e));
 	if (!e)
 		return 0;
-	vigil_init_event(e, VIGIL_EVENT_FORK);
-	vigil_fill_task(e, parent);
-	vigil_fill_container(e, child, &ns);
+	vigil_init_header(&e->h, VIGIL_EVENT_FORK);
+	vigil_fill_task(&e->h, parent);
+	vigil_fill_container(&e->h, child, &ns);
 	e->child_pid = BPF_CORE_READ(child, tgid);
+	e->_pad = 0;
 	e->child_start_boottime = BPF_CORE_READ(child, start_boottime);
-	vigil_submit(e, VIGIL_EVENT_FORK);
+	vigil_submit(e, VIGIL_EVENT_FORK, sizeof(*e));
 	return 0;
 }
 
@@ -102,7 +175,7 @@ int vigil_exit(__u64 *ctx)
 {
 	struct task_struct *task = (struct task_struct *)ctx[0];
 	struct signal_struct *signal = BPF_CORE_READ(task, signal);
-	struct vigil_event *e;
+	struct vigil_exit_event *e;
 	struct vigil_ns ns;
 	__u32 status;
 
@@ -122,12 +195,12 @@ int vigil_exit(__u64 *ctx)
 	ns = vigil_task_ns(task);
 	if (vigil_filtered(&ns, VIGIL_EVENT_EXIT))
 		return 0;
-	e = vigil_reserve(VIGIL_EVENT_EXIT);
+	e = vigil_reserve(VIGIL_EVENT_EXIT, sizeof(*e));
 	if (!e)
 		return 0;
-	vigil_init_event(e, VIGIL_EVENT_EXIT);
-	vigil_fill_task(e, task);
-	vigil_fill_container(e, task, &ns);
+	vigil_init_header(&e->h, VIGIL_EVENT_EXIT);
+	vigil_fill_task(&e->h, task);
+	vigil_fill_container(&e->h, task, &ns);
 
 	/* exit_group() and fatal signals record the whole group's status in
 	 * signal->group_exit_code; a lone exit() only in task->exit_code. */
@@ -137,6 +210,6 @@ int vigil_exit(__u64 *ctx)
 		status = BPF_CORE_READ(task, exit_code);
 	e->exit_code = (status >> 8) & 0xff;
 	e->exit_signal = status & 0x7f;
-	vigil_submit(e, VIGIL_EVENT_EXIT);
+	vigil_submit(e, VIGIL_EVENT_EXIT, sizeof(*e));
 	return 0;
 }

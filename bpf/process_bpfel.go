@@ -8,67 +8,69 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"structs"
 
 	"github.com/cilium/ebpf"
 )
 
-type processVigilEvent struct {
-	_                   structs.HostLayout
-	Type                uint32
-	Pid                 uint32
-	TimeNs              uint64
-	Tid                 uint32
-	Ppid                uint32
-	Uid                 uint32
-	Gid                 uint32
-	Euid                uint32
-	Pidns               uint32
-	StartBoottime       uint64
-	ParentStartBoottime uint64
-	CgroupId            uint64
-	Mntns               uint32
-	ArgsLen             uint32
-	Comm                [16]int8
-	CgroupName          [128]int8
-	Filename            [256]int8
-	Args                [1024]int8
-	ChildPid            uint32
-	Pad0                uint32
-	ChildStartBoottime  uint64
-	ExitCode            uint32
-	ExitSignal          uint32
-	ArgsTruncated       uint8
-	Pad1                [7]uint8
-}
-
 type processVigilEventType uint32
 
 const (
-	processVigilEventTypeVIGIL_EVENT_EXEC     processVigilEventType = 1
-	processVigilEventTypeVIGIL_EVENT_FORK     processVigilEventType = 2
-	processVigilEventTypeVIGIL_EVENT_EXIT     processVigilEventType = 3
-	processVigilEventTypeVIGIL_EVENT_TYPE_MAX processVigilEventType = 4
+	processVigilEventTypeVIGIL_EVENT_EXEC           processVigilEventType = 1
+	processVigilEventTypeVIGIL_EVENT_FORK           processVigilEventType = 2
+	processVigilEventTypeVIGIL_EVENT_EXIT           processVigilEventType = 3
+	processVigilEventTypeVIGIL_EVENT_SYSCALL_FIRST  processVigilEventType = 10
+	processVigilEventTypeVIGIL_EVENT_FILE_OPEN      processVigilEventType = 10
+	processVigilEventTypeVIGIL_EVENT_FILE_DELETE    processVigilEventType = 11
+	processVigilEventTypeVIGIL_EVENT_FILE_RENAME    processVigilEventType = 12
+	processVigilEventTypeVIGIL_EVENT_FILE_LINK      processVigilEventType = 13
+	processVigilEventTypeVIGIL_EVENT_FILE_CHMOD     processVigilEventType = 14
+	processVigilEventTypeVIGIL_EVENT_SETUID         processVigilEventType = 15
+	processVigilEventTypeVIGIL_EVENT_CAPSET         processVigilEventType = 16
+	processVigilEventTypeVIGIL_EVENT_NAMESPACE      processVigilEventType = 17
+	processVigilEventTypeVIGIL_EVENT_MODULE_LOAD    processVigilEventType = 18
+	processVigilEventTypeVIGIL_EVENT_MODULE_UNLOAD  processVigilEventType = 19
+	processVigilEventTypeVIGIL_EVENT_BPF            processVigilEventType = 20
+	processVigilEventTypeVIGIL_EVENT_MEMFD_CREATE   processVigilEventType = 21
+	processVigilEventTypeVIGIL_EVENT_PTRACE         processVigilEventType = 22
+	processVigilEventTypeVIGIL_EVENT_MOUNT          processVigilEventType = 23
+	processVigilEventTypeVIGIL_EVENT_UMOUNT         processVigilEventType = 24
+	processVigilEventTypeVIGIL_EVENT_SYSCALL_LAST   processVigilEventType = 39
+	processVigilEventTypeVIGIL_EVENT_NETWORK_FIRST  processVigilEventType = 40
+	processVigilEventTypeVIGIL_EVENT_NET_CONNECT    processVigilEventType = 40
+	processVigilEventTypeVIGIL_EVENT_NET_ACCEPT     processVigilEventType = 41
+	processVigilEventTypeVIGIL_EVENT_NET_LISTEN     processVigilEventType = 42
+	processVigilEventTypeVIGIL_EVENT_NET_CLOSE      processVigilEventType = 43
+	processVigilEventTypeVIGIL_EVENT_NET_SOCKET_RAW processVigilEventType = 44
+	processVigilEventTypeVIGIL_EVENT_NET_DNS        processVigilEventType = 45
+	processVigilEventTypeVIGIL_EVENT_NET_HTTP       processVigilEventType = 46
+	processVigilEventTypeVIGIL_EVENT_NET_UDP_FLOW   processVigilEventType = 47
+	processVigilEventTypeVIGIL_EVENT_NETWORK_LAST   processVigilEventType = 59
+	processVigilEventTypeVIGIL_EVENT_TYPE_MAX       processVigilEventType = 64
 )
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	processMapEvents            = "events"
-	processMapEventsFiltered    = "events_filtered"
-	processMapEventsLost        = "events_lost"
-	processMapEventsSent        = "events_sent"
-	processProgVigilExec        = "vigil_exec"
-	processProgVigilExit        = "vigil_exit"
-	processProgVigilFork        = "vigil_fork"
-	processVarContainersOnly    = "containers_only"
-	processVarExitHasGroupDead  = "exit_has_group_dead"
-	processVarHostMntns         = "host_mntns"
-	processVarHostPidns         = "host_pidns"
-	processVarVigilEventAbi     = "vigil_event_abi"
-	processVarVigilEventTypeAbi = "vigil_event_type_abi"
-	processVarWakeupBytes       = "wakeup_bytes"
+	processMapEvents               = "events"
+	processMapEventsFiltered       = "events_filtered"
+	processMapEventsLost           = "events_lost"
+	processMapEventsSent           = "events_sent"
+	processProgVigilExec           = "vigil_exec"
+	processProgVigilExit           = "vigil_exit"
+	processProgVigilFork           = "vigil_fork"
+	processVarContainersOnly       = "containers_only"
+	processVarExitHasGroupDead     = "exit_has_group_dead"
+	processVarHostMntns            = "host_mntns"
+	processVarHostPidns            = "host_pidns"
+	processVarVigilEventTypeAbi    = "vigil_event_type_abi"
+	processVarVigilExecEventAbi    = "vigil_exec_event_abi"
+	processVarVigilExitEventAbi    = "vigil_exit_event_abi"
+	processVarVigilForkEventAbi    = "vigil_fork_event_abi"
+	processVarVigilHeaderAbi       = "vigil_header_abi"
+	processVarVigilNetEventAbi     = "vigil_net_event_abi"
+	processVarVigilSyscallEventAbi = "vigil_syscall_event_abi"
+	processVarWakeupBytes          = "wakeup_bytes"
 )
 
 // loadProcess returns the embedded CollectionSpec for process.
@@ -132,13 +134,18 @@ type processMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type processVariableSpecs struct {
-	ContainersOnly    *ebpf.VariableSpec `ebpf:"containers_only"`
-	ExitHasGroupDead  *ebpf.VariableSpec `ebpf:"exit_has_group_dead"`
-	HostMntns         *ebpf.VariableSpec `ebpf:"host_mntns"`
-	HostPidns         *ebpf.VariableSpec `ebpf:"host_pidns"`
-	VigilEventAbi     *ebpf.VariableSpec `ebpf:"vigil_event_abi"`
-	VigilEventTypeAbi *ebpf.VariableSpec `ebpf:"vigil_event_type_abi"`
-	WakeupBytes       *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
+	ContainersOnly       *ebpf.VariableSpec `ebpf:"containers_only"`
+	ExitHasGroupDead     *ebpf.VariableSpec `ebpf:"exit_has_group_dead"`
+	HostMntns            *ebpf.VariableSpec `ebpf:"host_mntns"`
+	HostPidns            *ebpf.VariableSpec `ebpf:"host_pidns"`
+	VigilEventTypeAbi    *ebpf.VariableSpec `ebpf:"vigil_event_type_abi"`
+	VigilExecEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exec_event_abi"`
+	VigilExitEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exit_event_abi"`
+	VigilForkEventAbi    *ebpf.VariableSpec `ebpf:"vigil_fork_event_abi"`
+	VigilHeaderAbi       *ebpf.VariableSpec `ebpf:"vigil_header_abi"`
+	VigilNetEventAbi     *ebpf.VariableSpec `ebpf:"vigil_net_event_abi"`
+	VigilSyscallEventAbi *ebpf.VariableSpec `ebpf:"vigil_syscall_event_abi"`
+	WakeupBytes          *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // processObjects contains all objects after they have been loaded into the kernel.
@@ -180,13 +187,18 @@ func (m *processMaps) Close() error {
 //
 // It can be passed to loadProcessObjects or ebpf.CollectionSpec.LoadAndAssign.
 type processVariables struct {
-	ContainersOnly    *ebpf.Variable `ebpf:"containers_only"`
-	ExitHasGroupDead  *ebpf.Variable `ebpf:"exit_has_group_dead"`
-	HostMntns         *ebpf.Variable `ebpf:"host_mntns"`
-	HostPidns         *ebpf.Variable `ebpf:"host_pidns"`
-	VigilEventAbi     *ebpf.Variable `ebpf:"vigil_event_abi"`
-	VigilEventTypeAbi *ebpf.Variable `ebpf:"vigil_event_type_abi"`
-	WakeupBytes       *ebpf.Variable `ebpf:"wakeup_bytes"`
+	ContainersOnly       *ebpf.Variable `ebpf:"containers_only"`
+	ExitHasGroupDead     *ebpf.Variable `ebpf:"exit_has_group_dead"`
+	HostMntns            *ebpf.Variable `ebpf:"host_mntns"`
+	HostPidns            *ebpf.Variable `ebpf:"host_pidns"`
+	VigilEventTypeAbi    *ebpf.Variable `ebpf:"vigil_event_type_abi"`
+	VigilExecEventAbi    *ebpf.Variable `ebpf:"vigil_exec_event_abi"`
+	VigilExitEventAbi    *ebpf.Variable `ebpf:"vigil_exit_event_abi"`
+	VigilForkEventAbi    *ebpf.Variable `ebpf:"vigil_fork_event_abi"`
+	VigilHeaderAbi       *ebpf.Variable `ebpf:"vigil_header_abi"`
+	VigilNetEventAbi     *ebpf.Variable `ebpf:"vigil_net_event_abi"`
+	VigilSyscallEventAbi *ebpf.Variable `ebpf:"vigil_syscall_event_abi"`
+	WakeupBytes          *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // processPrograms contains all programs after they have been loaded into the kernel.

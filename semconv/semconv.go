@@ -53,3 +53,39 @@ const (
 	VigilContainerResolved    = "vigil.container.resolved"
 	VigilContainerExitCode    = "vigil.container.exit_code"
 )
+
+// Security alerts raised by the rules engine (package rules). The
+// security_rule.* keys are OpenTelemetry semantic conventions; the vigil.*
+// keys are Vigil's own and are documented in semconv/README.md.
+const (
+	EventSecurityAlert = "security.alert"
+
+	SecurityRuleName        = "security_rule.name"
+	SecurityRuleCategory    = "security_rule.category"
+	SecurityRuleUUID        = "security_rule.uuid"
+	SecurityRuleVersion     = "security_rule.version"
+	SecurityRuleRulesetName = "security_rule.ruleset.name"
+	SecurityRuleReference   = "security_rule.reference"
+	SecurityRuleDescription = "security_rule.description"
+
+	VigilMitreTechniqueID = "vigil.mitre.technique.id"
+	VigilRuleTags         = "vigil.rule.tags"
+	VigilAlertEventName   = "vigil.alert.event.name"
+	VigilAlertSuppressed  = "vigil.alert.suppressed_count"
+	VigilAlertRateCount   = "vigil.alert.rate.count"
+	VigilAlertRateWindow  = "vigil.alert.rate.window"
+)
+
+// Span event attributes of an alert on its process span.
+const (
+	VigilAlertSeverity = "vigil.alert.severity"
+	VigilAlertMessage  = "vigil.alert.message"
+)
+
+// The parent process, on every event record (no semantic convention names
+// a parent's executable).
+const (
+	VigilProcessParentExecutablePath = "vigil.process.parent.executable.path"
+	VigilProcessParentExecutableName = "vigil.process.parent.executable.name"
+	VigilProcessParentCommandLine    = "vigil.process.parent.command_line"
+)

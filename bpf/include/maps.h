@@ -25,7 +25,12 @@ struct {
  * integers, so nothing else puts the ABI types into the object's BTF; bpf2go
  * -type and the Go ABI tests read them from there.
  */
-const struct vigil_event *const vigil_event_abi __attribute__((unused)) = 0;
+const struct vigil_header *const vigil_header_abi __attribute__((unused)) = 0;
+const struct vigil_exec_event *const vigil_exec_event_abi __attribute__((unused)) = 0;
+const struct vigil_fork_event *const vigil_fork_event_abi __attribute__((unused)) = 0;
+const struct vigil_exit_event *const vigil_exit_event_abi __attribute__((unused)) = 0;
+const struct vigil_syscall_event *const vigil_syscall_event_abi __attribute__((unused)) = 0;
+const struct vigil_net_event *const vigil_net_event_abi __attribute__((unused)) = 0;
 const enum vigil_event_type vigil_event_type_abi __attribute__((unused)) = 0;
 
 /* Per-CPU so counting never contends across CPUs; Go sums the slots. */
@@ -53,20 +58,6 @@ static __always_inline void vigil_count(void *map, __u32 type)
 }
 
 /*
- * vigil_reserve returns an uninitialised record, or NULL after counting the
- * loss when the ring buffer is full. Losses are counted here, at the source,
- * because a BPF ring buffer has no lost-sample notification for user space.
- */
-static __always_inline struct vigil_event *vigil_reserve(__u32 type)
-{
-	struct vigil_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e)
-		vigil_count(&events_lost, type);
-	return e;
-}
-
-/*
  * Waking the reader costs an irq_work and, in a VM, an IPI: about 14 µs per
  * record on the project's machines, 8x the rest of a hook. So records are
  * batched: the reader is woken once pending data crosses wakeup_bytes, and
@@ -76,31 +67,68 @@ static __always_inline struct vigil_event *vigil_reserve(__u32 type)
  */
 const volatile __u64 wakeup_bytes = 0;
 
-/* Ring buffer space one record takes: BPF_RINGBUF_HDR_SZ plus the record. */
-#define VIGIL_RECORD_SPACE (8 + sizeof(struct vigil_event))
+/* Ring buffer space a record of size bytes takes: BPF_RINGBUF_HDR_SZ plus
+ * the record rounded up to 8. */
+#define VIGIL_RECORD_SPACE(size) (8 + (((size) + 7) & ~7ULL))
 
-static __always_inline __u64 vigil_wakeup_flags(void)
+/*
+ * vigil_wakeup_flags decides whether committing a record of space bytes
+ * (VIGIL_RECORD_SPACE) wakes the reader. pending says whether the record is
+ * already counted in the ring's available data (reserved) or not (output).
+ */
+static __always_inline __u64 vigil_wakeup_flags(__u64 space, bool pending)
 {
 	__u64 avail, size;
 
 	if (!wakeup_bytes)
 		return 0;
-	/* Includes the record being submitted: reserve moved the producer. */
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (!pending)
+		avail += space;
 	if (avail < wakeup_bytes)
 		return BPF_RB_NO_WAKEUP;
 	/* Wake once, on the record that crosses the threshold, not on each
 	 * record until the reader runs; past half the ring (a wakeup lost to
 	 * a race with another CPU) wake on every record. */
 	size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-	if (avail - VIGIL_RECORD_SPACE < wakeup_bytes || avail >= size / 2)
+	if (avail - space < wakeup_bytes || avail >= size / 2)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void vigil_submit(struct vigil_event *e, __u32 type)
+/*
+ * vigil_reserve returns an uninitialised record of size bytes (a constant),
+ * or NULL after counting the loss when the ring buffer is full. Losses are
+ * counted here, at the source, because a BPF ring buffer has no lost-sample
+ * notification for user space.
+ */
+static __always_inline void *vigil_reserve(__u32 type, __u64 size)
 {
-	bpf_ringbuf_submit(e, vigil_wakeup_flags());
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		vigil_count(&events_lost, type);
+	return e;
+}
+
+/* vigil_submit commits a record of size bytes reserved by vigil_reserve. */
+static __always_inline void vigil_submit(void *e, __u32 type, __u64 size)
+{
+	bpf_ringbuf_submit(e, vigil_wakeup_flags(VIGIL_RECORD_SPACE(size), true));
+	vigil_count(&events_sent, type);
+}
+
+/*
+ * vigil_output copies a record of size bytes (which may vary at run time,
+ * bounded by the verifier) built elsewhere, e.g. in a map value, into the
+ * ring buffer, counting the outcome.
+ */
+static __always_inline void vigil_output(void *data, __u32 type, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, data, size, vigil_wakeup_flags(VIGIL_RECORD_SPACE(size), false))) {
+		vigil_count(&events_lost, type);
+		return;
+	}
 	vigil_count(&events_sent, type);
 }
 

@@ -115,7 +115,7 @@ static __always_inline void vigil_task_cgroup_name(struct task_struct *task, cha
  * start times and comm. Namespaces and cgroup are filled separately because
  * a fork event takes them from the child.
  */
-static __always_inline void vigil_fill_task(struct vigil_event *e, struct task_struct *task)
+static __always_inline void vigil_fill_task(struct vigil_header *e, struct task_struct *task)
 {
 	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
 
@@ -132,7 +132,7 @@ static __always_inline void vigil_fill_task(struct vigil_event *e, struct task_s
 }
 
 /* vigil_fill_container fills the namespace and cgroup identity of task. */
-static __always_inline void vigil_fill_container(struct vigil_event *e, struct task_struct *task,
+static __always_inline void vigil_fill_container(struct vigil_header *e, struct task_struct *task,
 						 const struct vigil_ns *ns)
 {
 	e->pidns = ns->pid;
@@ -142,23 +142,15 @@ static __always_inline void vigil_fill_container(struct vigil_event *e, struct t
 }
 
 /*
- * vigil_init_event sets the header and zeroes every type-specific field, so a
- * record never carries bytes of an older record in fields its type does not
- * fill. String buffers are only zeroed at [0]: readers stop at the first NUL.
+ * vigil_init_header sets the type, time and reserved fields. Identity comes
+ * from vigil_fill_task and vigil_fill_container; each family zeroes its own
+ * payload, so a record never carries bytes of an older record.
  */
-static __always_inline void vigil_init_event(struct vigil_event *e, __u32 type)
+static __always_inline void vigil_init_header(struct vigil_header *h, __u32 type)
 {
-	e->type = type;
-	e->time_ns = bpf_ktime_get_boot_ns();
-	e->args_len = 0;
-	e->filename[0] = '\0';
-	e->child_pid = 0;
-	e->_pad0 = 0;
-	e->child_start_boottime = 0;
-	e->exit_code = 0;
-	e->exit_signal = 0;
-	e->args_truncated = 0;
-	__builtin_memset(e->_pad1, 0, sizeof(e->_pad1));
+	h->type = type;
+	h->time_ns = bpf_ktime_get_boot_ns();
+	h->_reserved = 0;
 }
 
 #endif /* VIGIL_TASK_H */

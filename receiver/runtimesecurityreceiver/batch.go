@@ -15,6 +15,16 @@ type resource struct {
 	fill func(pcommon.Resource) // sets the resource attributes once per batch
 }
 
+// logScope is where a resource's log records go.
+type logScope struct {
+	rl plog.ResourceLogs
+	sl plog.ScopeLogs
+}
+
+// evalFunc runs the rules on lr, which sits in rl and sl, appending any
+// alerts to out (the batch's records of the same resource).
+type evalFunc func(rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, out plog.LogRecordSlice)
+
 // batch accumulates records between flushes. It is written by the event loop
 // and the Docker event goroutine, and swapped out by the flush loop.
 type batch struct {
@@ -22,10 +32,14 @@ type batch struct {
 	scopeName  string
 	version    string
 	logs       plog.Logs
-	logScopes  map[string]plog.ScopeLogs
+	logScopes  map[string]logScope
 	traces     ptrace.Traces
 	spanScopes map[string]ptrace.ScopeSpans
 	records    int
+	// stage holds a record that is evaluated but not exported
+	// (emit_events: false), with its resource, one record at a time.
+	stage       plog.Logs
+	stageScopes map[string]logScope
 }
 
 func newBatch(scopeName, version string) *batch {
@@ -36,29 +50,62 @@ func newBatch(scopeName, version string) *batch {
 
 func (b *batch) reset() {
 	b.logs = plog.NewLogs()
-	b.logScopes = map[string]plog.ScopeLogs{}
+	b.logScopes = map[string]logScope{}
+	b.stage = plog.NewLogs()
+	b.stageScopes = map[string]logScope{}
 	b.traces = ptrace.NewTraces()
 	b.spanScopes = map[string]ptrace.ScopeSpans{}
 	b.records = 0
 }
 
-// addLog appends a log record under res and lets fill set it. It returns the
-// number of records buffered so the caller can flush early.
-func (b *batch) addLog(res resource, fill func(plog.LogRecord)) int {
+// addLog appends a log record under res and lets fill set it. eval, when
+// not nil, runs the rules on it and may add alerts; keep=false drops the
+// record itself after evaluation. It returns the number of records buffered
+// so the caller can flush early.
+func (b *batch) addLog(res resource, fill func(plog.LogRecord), eval evalFunc, keep bool) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	sl, ok := b.logScopes[res.key]
-	if !ok {
-		rl := b.logs.ResourceLogs().AppendEmpty()
-		res.fill(rl.Resource())
-		sl = rl.ScopeLogs().AppendEmpty()
-		sl.Scope().SetName(b.scopeName)
-		sl.Scope().SetVersion(b.version)
-		b.logScopes[res.key] = sl
+	if keep {
+		out := b.scopeFor(b.logs, b.logScopes, res)
+		records := out.sl.LogRecords()
+		before := records.Len()
+		lr := records.AppendEmpty()
+		fill(lr)
+		if eval != nil {
+			eval(out.rl, out.sl, lr, records)
+		}
+		b.records += records.Len() - before
+		return b.records
 	}
-	fill(sl.LogRecords().AppendEmpty())
-	b.records++
+	if eval == nil {
+		return b.records
+	}
+	st := b.scopeFor(b.stage, b.stageScopes, res)
+	lr := st.sl.LogRecords().AppendEmpty()
+	fill(lr)
+	alerts := plog.NewLogRecordSlice()
+	eval(st.rl, st.sl, lr, alerts)
+	st.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool { return true })
+	if n := alerts.Len(); n > 0 {
+		out := b.scopeFor(b.logs, b.logScopes, res)
+		alerts.MoveAndAppendTo(out.sl.LogRecords())
+		b.records += n
+	}
 	return b.records
+}
+
+func (b *batch) scopeFor(logs plog.Logs, scopes map[string]logScope, res resource) logScope {
+	if s, ok := scopes[res.key]; ok {
+		return s
+	}
+	rl := logs.ResourceLogs().AppendEmpty()
+	res.fill(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(b.scopeName)
+	sl.Scope().SetVersion(b.version)
+	s := logScope{rl: rl, sl: sl}
+	scopes[res.key] = s
+	return s
 }
 
 // addSpan appends a span under res and lets fill set it.

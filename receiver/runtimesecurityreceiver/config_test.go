@@ -40,6 +40,9 @@ func TestLoadConfig(t *testing.T) {
 	want.MaxProcesses = 1000
 	want.FlushInterval = time.Second
 	want.ProcFS = "/host/proc"
+	want.EmitEvents = false
+	want.Rules.Files = []string{"testdata/rules/extra.yaml"}
+	want.Rules.ReloadInterval = 0
 	assert.Equal(t, want, custom)
 	require.NoError(t, confmap.Validate(custom))
 }
@@ -57,6 +60,8 @@ func TestValidateNamesEveryInvalidField(t *testing.T) {
 		`max_processes: 0 must be positive`,
 		`flush_interval: 0s must be positive`,
 		`procfs: "" must be an absolute path`,
+		`rules.reload_interval: -1s must not be negative`,
+		`rules.files[0]: stat testdata/rules/missing.yaml: no such file or directory`,
 	} {
 		assert.ErrorContains(t, err, want)
 	}
@@ -69,4 +74,22 @@ func TestValidateEmptyProbes(t *testing.T) {
 	cfg = createDefaultConfig()
 	cfg.DockerEndpoint = ""
 	assert.NoError(t, cfg.Validate(), "an empty docker_endpoint disables enrichment")
+}
+
+// A rule file that does not compile fails validation, naming the file, the
+// rule and the problem.
+func TestValidateBadRuleFile(t *testing.T) {
+	err := confmap.Validate(loadConfig(t, "badrule"))
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "rules: ")
+	assert.ErrorContains(t, err, "testdata/rules/bad.yaml")
+	assert.ErrorContains(t, err, `"Broken condition"`)
+}
+
+func TestValidateRulesEnabledWithoutRules(t *testing.T) {
+	cfg := createDefaultConfig()
+	cfg.Rules.DefaultRuleset = false
+	assert.ErrorContains(t, cfg.Validate(), "rules: enabled with no rules")
+	cfg.Rules.Enabled = false
+	assert.NoError(t, cfg.Validate())
 }

@@ -18,12 +18,19 @@ import (
 	"github.com/vigil-sec/vigil/container"
 	"github.com/vigil-sec/vigil/process"
 	"github.com/vigil-sec/vigil/receiver/runtimesecurityreceiver/internal/metadata"
+	"github.com/vigil-sec/vigil/rules"
 	"go.opentelemetry.io/collector/receiver"
 )
 
-// flushAt is the number of buffered records that triggers a flush before the
-// interval, so a burst never builds an unbounded batch.
-const flushAt = 4096
+// flushAt is the number of buffered records that asks the flush loop for an
+// early flush; the event loop keeps reading meanwhile. Past maxBuffered (the
+// flush loop still exporting the previous batch) the event loop flushes
+// itself: the pipeline's backpressure then slows reading, and the kernel
+// counts what the ring buffer cannot hold.
+const (
+	flushAt     = 4096
+	maxBuffered = 16 * flushAt
+)
 
 type securityReceiver struct {
 	cfg      *Config
@@ -41,13 +48,19 @@ type securityReceiver struct {
 
 	src      eventSource
 	table    *process.Table
+	names    *netNames // per-container IP -> DNS name, from dns.query responses
 	resolver *container.Resolver
+
+	engine     *rules.Engine // nil when rules are disabled
+	alertBuf   []rules.Alert // reused under the batch lock
+	spanAlerts spanAlerts
 
 	startOnce, stopOnce sync.Once
 	startErr            error
 	cancel              context.CancelFunc
 	wg                  sync.WaitGroup
-	flushMu             sync.Mutex // one flush at a time, in order
+	flushMu             sync.Mutex    // one flush at a time, in order
+	flushNow            chan struct{} // the event loop asks for an early flush
 }
 
 func newSecurityReceiver(set receiver.Settings, cfg *Config, release func()) (*securityReceiver, error) {
@@ -67,6 +80,7 @@ func newSecurityReceiver(set receiver.Settings, cfg *Config, release func()) (*s
 		hostName:  host,
 		telemetry: tb,
 		batch:     newBatch(metadata.ScopeName, set.BuildInfo.Version),
+		names:     newNetNames(),
 	}, nil
 }
 
@@ -92,6 +106,19 @@ func (r *securityReceiver) start() error {
 	bootID, err := process.BootID()
 	if err != nil {
 		return fmt.Errorf("reading boot id: %w", err)
+	}
+
+	if r.cfg.Rules.Enabled {
+		engine, err := rules.New(r.cfg.Rules.engineConfig(r.logger))
+		if err != nil {
+			return fmt.Errorf("loading rules: %w", err)
+		}
+		if err := engine.Start(r.cfg.Rules.ReloadInterval); err != nil {
+			return fmt.Errorf("starting rule reloads: %w", err)
+		}
+		r.engine = engine
+		st := engine.Stats()
+		r.logger.Info("Rules loaded", zap.Int("rules", st.RulesLoaded), zap.Int("enabled", st.RulesEnabled), zap.Int("events", len(engine.Events())))
 	}
 
 	if r.cfg.DockerEndpoint != "" {
@@ -131,6 +158,7 @@ func (r *securityReceiver) start() error {
 	src, err := openEventSource(r.cfg, r.logger)
 	if err != nil {
 		r.stopResolver()
+		r.stopEngine()
 		return err
 	}
 	r.src = src
@@ -143,6 +171,7 @@ func (r *securityReceiver) start() error {
 	if err := r.registerCallbacks(); err != nil {
 		_ = src.Close()
 		r.stopResolver()
+		r.stopEngine()
 		return err
 	}
 
@@ -175,9 +204,18 @@ func (r *securityReceiver) Shutdown(ctx context.Context) error {
 		}
 		r.flush(ctx)
 		r.stopResolver()
+		r.stopEngine()
 		r.telemetry.Shutdown()
 	})
 	return err
+}
+
+func (r *securityReceiver) stopEngine() {
+	if r.engine != nil {
+		if err := r.engine.Shutdown(context.Background()); err != nil {
+			r.logger.Warn("Stopping rule reloads failed", zap.Error(err))
+		}
+	}
 }
 
 func (r *securityReceiver) stopResolver() {
@@ -203,8 +241,14 @@ func (r *securityReceiver) readLoop() {
 			return
 		}
 		r.telemetry.VigilEventsRead.Add(context.Background(), 1, metric.WithAttributes(attribute.String("event.type", ev.Type.String())))
-		if n := r.handle(ev); n >= flushAt {
+		switch n := r.handle(ev); {
+		case n >= maxBuffered:
 			r.flush(context.Background())
+		case n >= flushAt:
+			select {
+			case r.flushNow <- struct{}{}:
+			default: // a flush is already pending
+			}
 		}
 	}
 }
@@ -228,6 +272,12 @@ func (r *securityReceiver) handle(ev bpf.Event) int {
 		r.emitSpan(p, p.EndTime, false)
 		return n
 	}
+	if ev.Network != nil {
+		return r.emitNetwork(ev)
+	}
+	if ev.Syscall != nil {
+		return r.emitSyscall(ev)
+	}
 	return 0
 }
 
@@ -246,6 +296,8 @@ func (r *securityReceiver) flushLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			r.flush(ctx)
+		case <-r.flushNow:
 			r.flush(ctx)
 		}
 	}
@@ -310,12 +362,46 @@ func (r *securityReceiver) registerCallbacks() error {
 			return nil
 		}
 	}
-	return errors.Join(
+	errs := []error{r.registerRuleCallbacks()}
+	return errors.Join(append(errs,
 		r.telemetry.RegisterVigilKernelEventsSentCallback(observe(func(c bpf.Counters) map[bpf.EventType]uint64 { return c.Sent })),
 		r.telemetry.RegisterVigilKernelEventsFilteredCallback(observe(func(c bpf.Counters) map[bpf.EventType]uint64 { return c.Filtered })),
 		r.telemetry.RegisterVigilKernelEventsLostCallback(observe(func(c bpf.Counters) map[bpf.EventType]uint64 { return c.Lost })),
 		r.telemetry.RegisterVigilProcessesTrackedCallback(func(_ context.Context, o metric.Int64Observer) error {
 			o.Observe(int64(r.table.Len()))
+			return nil
+		}),
+	)...)
+}
+
+// registerRuleCallbacks exports the rule engine's counters.
+func (r *securityReceiver) registerRuleCallbacks() error {
+	if r.engine == nil {
+		return nil
+	}
+	perRule := func(pick func(rules.RuleStats) uint64) metric.Int64Callback {
+		return func(_ context.Context, o metric.Int64Observer) error {
+			for name, st := range r.engine.Stats().Rules {
+				o.Observe(int64(pick(st)), metric.WithAttributes(attribute.String("rule", name)))
+			}
+			return nil
+		}
+	}
+	return errors.Join(
+		r.telemetry.RegisterVigilAlertsCallback(perRule(func(s rules.RuleStats) uint64 { return s.Alerts })),
+		r.telemetry.RegisterVigilAlertsSuppressedCallback(perRule(func(s rules.RuleStats) uint64 { return s.Suppressed })),
+		r.telemetry.RegisterVigilRuleEvaluationErrorsCallback(func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(int64(r.engine.Stats().EvaluationErrors))
+			return nil
+		}),
+		r.telemetry.RegisterVigilRuleReloadsCallback(func(_ context.Context, o metric.Int64Observer) error {
+			st := r.engine.Stats()
+			o.Observe(int64(st.ReloadsOK), metric.WithAttributes(attribute.String("result", "ok")))
+			o.Observe(int64(st.ReloadsFailed), metric.WithAttributes(attribute.String("result", "failed")))
+			return nil
+		}),
+		r.telemetry.RegisterVigilRulesEnabledCallback(func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(int64(r.engine.Stats().RulesEnabled))
 			return nil
 		}),
 	)

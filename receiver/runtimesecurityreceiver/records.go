@@ -1,6 +1,7 @@
 package runtimesecurityreceiver // import "github.com/vigil-sec/vigil/receiver/runtimesecurityreceiver"
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"path"
@@ -103,19 +104,38 @@ func putKernel(a pcommon.Map, ev bpf.Event) {
 	a.PutInt(semconv.VigilMntNamespace, int64(ev.MntNS))
 }
 
+// addEvent buffers an event record: evaluated by the rules, exported unless
+// emit_events is off (then counted as withheld).
+func (r *securityReceiver) addEvent(res resource, fill func(plog.LogRecord)) int {
+	if !r.cfg.EmitEvents {
+		r.telemetry.VigilRecordsWithheld.Add(context.Background(), 1)
+	}
+	return r.batch.addLog(res, fill, r.ruleEval(), r.cfg.EmitEvents)
+}
+
 func (r *securityReceiver) emitExec(ev bpf.Event, p *process.Process) int {
-	return r.batch.addLog(r.resourceOf(p.ContainerID), func(lr plog.LogRecord) {
+	return r.addEvent(r.resourceOf(p.ContainerID), func(lr plog.LogRecord) {
 		r.fillEventRecord(lr, ev, p, semconv.EventProcessExec,
 			fmt.Sprintf("exec %s", commandLine(p)))
 		a := lr.Attributes()
 		if ev.ArgsTruncated {
 			a.PutBool(semconv.VigilProcessArgsTruncated, true)
 		}
+		if ev.ExeMemfd {
+			a.PutBool(semconv.VigilProcessExecutableMemfd, true)
+		}
+		if ev.ExeDeleted {
+			a.PutBool(semconv.VigilProcessExecutableDeleted, true)
+		}
+		if ev.StdinSocket || ev.StdoutSocket {
+			// stdin or stdout on an IPv4/IPv6 socket: reverse shells.
+			a.PutBool(semconv.VigilProcessStdioSocket, true)
+		}
 	})
 }
 
 func (r *securityReceiver) emitExit(ev bpf.Event, p *process.Process) int {
-	return r.batch.addLog(r.resourceOf(p.ContainerID), func(lr plog.LogRecord) {
+	return r.addEvent(r.resourceOf(p.ContainerID), func(lr plog.LogRecord) {
 		body := fmt.Sprintf("exit %s code=%d", commandLine(p), ev.ExitCode)
 		if ev.ExitSignal != 0 {
 			body = fmt.Sprintf("exit %s signal=%d", commandLine(p), ev.ExitSignal)
@@ -140,7 +160,22 @@ func (r *securityReceiver) fillEventRecord(lr plog.LogRecord, ev bpf.Event, p *p
 	lr.SetSpanID(pcommon.SpanID(p.SpanID))
 	a := lr.Attributes()
 	putProcess(a, p)
+	r.putParent(a, p)
 	putKernel(a, ev)
+}
+
+// putParent names the parent process, as rules about who spawned what
+// (a shell from a web server, a payload piped into sh) need.
+func (r *securityReceiver) putParent(a pcommon.Map, p *process.Process) {
+	parent, ok := r.table.Lookup(p.Parent.PID, p.Parent.StartTicks)
+	if !ok || parent.Exe == "" {
+		return
+	}
+	a.PutStr(semconv.VigilProcessParentExecutablePath, parent.Exe)
+	a.PutStr(semconv.VigilProcessParentExecutableName, path.Base(parent.Exe))
+	if len(parent.Args) > 0 {
+		a.PutStr(semconv.VigilProcessParentCommandLine, strings.Join(parent.Args, " "))
+	}
 }
 
 // emitSpan sends a process's span: exec (or fork) to exit. stillRunning marks
@@ -162,6 +197,7 @@ func (r *securityReceiver) emitSpan(p *process.Process, end time.Time, stillRunn
 			end = p.SpanStart
 		}
 		s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+		addSpanAlerts(s, r.spanAlerts.take(s.SpanID()))
 		a := s.Attributes()
 		putProcess(a, p)
 		if stillRunning {
@@ -188,7 +224,7 @@ func (r *securityReceiver) emitLifecycle(l container.Lifecycle) {
 	if !l.Info.Resolved {
 		res.key += "/unresolved"
 	}
-	r.batch.addLog(res, func(lr plog.LogRecord) {
+	r.addEvent(res, func(lr plog.LogRecord) {
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(l.Time))
 		lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 		lr.SetEventName(name)

@@ -16,6 +16,11 @@ func openEventSource(cfg *Config, logger *zap.Logger) (eventSource, error) {
 		RingBufferBytes: cfg.RingBufferSize,
 		PinPath:         cfg.BPFFSDir,
 		ProbeSets:       cfg.Probes,
+
+		FilePathIgnore:   cfg.FilePathPrefixesIgnore,
+		FilePathOnly:     cfg.FilePathPrefixesOnly,
+		FileReadPathOnly: cfg.FileReadPathPrefixesOnly,
+		SyscallHooks:     cfg.SyscallHooks,
 	}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("loading kernel probes %v: %w", cfg.Probes, err)

@@ -28,6 +28,8 @@ type TelemetryBuilder struct {
 	meter                     metric.Meter
 	mu                        sync.Mutex
 	registrations             []metric.Registration
+	VigilAlerts               metric.Int64ObservableCounter
+	VigilAlertsSuppressed     metric.Int64ObservableCounter
 	VigilDockerLookups        metric.Int64Counter
 	VigilEventsDecodeErrors   metric.Int64Counter
 	VigilEventsRead           metric.Int64Counter
@@ -38,6 +40,10 @@ type TelemetryBuilder struct {
 	VigilProcessesTracked     metric.Int64ObservableGauge
 	VigilRecordsDropped       metric.Int64Counter
 	VigilRecordsEmitted       metric.Int64Counter
+	VigilRecordsWithheld      metric.Int64Counter
+	VigilRuleEvaluationErrors metric.Int64ObservableCounter
+	VigilRuleReloads          metric.Int64ObservableCounter
+	VigilRulesEnabled         metric.Int64ObservableGauge
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -49,6 +55,36 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterVigilAlertsCallback sets callback for observable VigilAlerts metric.
+func (builder *TelemetryBuilder) RegisterVigilAlertsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilAlerts, obs: o})
+		return nil
+	}, builder.VigilAlerts)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterVigilAlertsSuppressedCallback sets callback for observable VigilAlertsSuppressed metric.
+func (builder *TelemetryBuilder) RegisterVigilAlertsSuppressedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilAlertsSuppressed, obs: o})
+		return nil
+	}, builder.VigilAlertsSuppressed)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
 }
 
 // RegisterVigilKernelEventsFilteredCallback sets callback for observable VigilKernelEventsFiltered metric.
@@ -111,6 +147,51 @@ func (builder *TelemetryBuilder) RegisterVigilProcessesTrackedCallback(cb metric
 	return nil
 }
 
+// RegisterVigilRuleEvaluationErrorsCallback sets callback for observable VigilRuleEvaluationErrors metric.
+func (builder *TelemetryBuilder) RegisterVigilRuleEvaluationErrorsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilRuleEvaluationErrors, obs: o})
+		return nil
+	}, builder.VigilRuleEvaluationErrors)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterVigilRuleReloadsCallback sets callback for observable VigilRuleReloads metric.
+func (builder *TelemetryBuilder) RegisterVigilRuleReloadsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilRuleReloads, obs: o})
+		return nil
+	}, builder.VigilRuleReloads)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterVigilRulesEnabledCallback sets callback for observable VigilRulesEnabled metric.
+func (builder *TelemetryBuilder) RegisterVigilRulesEnabledCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilRulesEnabled, obs: o})
+		return nil
+	}, builder.VigilRulesEnabled)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 type observerInt64 struct {
 	embedded.Int64Observer
 	inst metric.Int64Observable
@@ -139,6 +220,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.VigilAlerts, err = builder.meter.Int64ObservableCounter(
+		"otelcol_vigil_alerts",
+		metric.WithDescription("Alerts raised, by rule. [Alpha]"),
+		metric.WithUnit("{alert}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilAlertsSuppressed, err = builder.meter.Int64ObservableCounter(
+		"otelcol_vigil_alerts_suppressed",
+		metric.WithDescription("Rule matches not raised as alerts because of a rule's throttle or rate window, by rule. [Alpha]"),
+		metric.WithUnit("{alert}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.VigilDockerLookups, err = builder.meter.Int64Counter(
 		"otelcol_vigil_docker_lookups",
 		metric.WithDescription("Docker Engine API container lookups, by result. [Alpha]"),
@@ -197,6 +290,30 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_vigil_records_emitted",
 		metric.WithDescription("Log records and spans handed to the next consumer. [Alpha]"),
 		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilRecordsWithheld, err = builder.meter.Int64Counter(
+		"otelcol_vigil_records_withheld",
+		metric.WithDescription("Event records evaluated by the rules but not exported because emit_events is false. [Alpha]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilRuleEvaluationErrors, err = builder.meter.Int64ObservableCounter(
+		"otelcol_vigil_rule_evaluation_errors",
+		metric.WithDescription("Rule conditions that failed to evaluate on a record (the rule did not match). [Alpha]"),
+		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilRuleReloads, err = builder.meter.Int64ObservableCounter(
+		"otelcol_vigil_rule_reloads",
+		metric.WithDescription("Rule file reloads, by result; a failed reload keeps the last good rules. [Alpha]"),
+		metric.WithUnit("{reload}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilRulesEnabled, err = builder.meter.Int64ObservableGauge(
+		"otelcol_vigil_rules_enabled",
+		metric.WithDescription("Detection rules loaded and enabled. [Alpha]"),
+		metric.WithUnit("{rule}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type capStep struct {
+	Target      int64   // processes/s asked for (0: as fast as possible)
+	Processes   int64   // made in the container
+	Seconds     float64 // the load's duration
+	Expected    int64   // records Vigil should write for them: exit log + span per process
+	Produced    int64   // records of the container in the output files
+	KernelSent  int64   // kernel events committed to the ring buffer (whole host)
+	Read        int64   // events user space read
+	Lost        int64   // otelcol_vigil_kernel_events_lost delta
+	Dropped     int64   // otelcol_vigil_records_dropped delta (pipeline refused)
+	EventsPerS  float64 // kernel events committed (sent) per second of load, whole host
+	OfferedPerS float64 // (sent + lost) per second: what the kernel tried to deliver
+	RecordsPerS float64 // records of the container per second of load
+	PeakRSS     int64
+	VigilCPU    time.Duration
+	ZeroLoss    bool
+}
+
+type bpfProgStat struct {
+	Name     string
+	Runs     int64
+	NsPerRun float64
+}
+
+var madeRE = regexp.MustCompile(`made=(\d+)`)
+var elapsedRE = regexp.MustCompile(`elapsed_s=([\d.]+)`)
+
+// capacity steps the load (vfork+_exit children: a fork and an exit event
+// each, 2 records in Vigil's output) and reads, per step, the kernel's lost
+// counter and the records that reached the file exporter.
+func capacity(res *results, bin, cid, img, art string) error {
+	logf("capacity: steps %s processes/s, %ds each", *flagCapSteps, *flagCapSecs)
+	if err := os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", []byte("1"), 0); err != nil {
+		logf("cannot enable bpf stats: %v", err)
+	}
+	defer os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", []byte("0"), 0)
+
+	// The floor's kernel-side cost per run, for comparison.
+	fl := &floorAgent{}
+	old := progIDs()
+	if err := fl.start(); err == nil {
+		_, _ = exec.Command("docker", "exec", cid, "spawnrate", "20000", "2", "4", "exec").CombinedOutput()
+		res.FloorProgs = progStats("floor_", old)
+		fl.stop()
+	}
+
+	a := &vigilAgent{bin: bin, containerID: cid, extraArgs: []string{
+		"--config=vigil:default",
+		"--config=yaml:extensions::pprof::endpoint: " + pprofAddr,
+		"--config=yaml:service::extensions: [health_check, pprof]",
+	}}
+	old = progIDs()
+	if err := a.start(); err != nil {
+		return err
+	}
+	defer a.stop()
+	res.IdleRSSCapacityRun = rss(a.pid())
+	before := progStats("vigil_", old)
+	// Profile one paced step: the collector busy but not starved.
+	profiled := *flagProfileStep
+	for _, f := range strings.Split(*flagCapSteps, ",") {
+		target, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return fmt.Errorf("capacity step %q: %w", f, err)
+		}
+		rate := target
+		if rate == 0 {
+			rate = 10_000_000
+		}
+		if err := a.mark(); err != nil {
+			return err
+		}
+		c0 := cpuTime(a.pid())
+		var peak int64
+		var wg sync.WaitGroup
+		ctx, cancel := context.WithCancel(context.Background())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				peak = max(peak, rss(a.pid()))
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+		var prof []byte
+		if target == profiled {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				prof = fetch(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, max(1, *flagCapSecs-1)))
+			}()
+		}
+		out, err := exec.Command("docker", "exec", cid, "spawnrate", strconv.FormatInt(rate, 10), strconv.Itoa(*flagCapSecs), "4").CombinedOutput()
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return fmt.Errorf("spawnrate: %w: %s", err, out)
+		}
+		produced, lost, err := a.count()
+		cancel()
+		wg.Wait()
+		if err != nil {
+			return err
+		}
+		d, err := a.delta()
+		if err != nil {
+			return err
+		}
+		st := capStep{Target: target, Lost: lost, Produced: produced, PeakRSS: peak, VigilCPU: cpuTime(a.pid()) - c0,
+			KernelSent: int64(d[mSent]), Read: int64(d[mRead]), Dropped: int64(d[mDropped])}
+		for _, m := range madeRE.FindAllSubmatch(out, -1) {
+			v, _ := strconv.ParseInt(string(m[1]), 10, 64)
+			st.Processes += v
+		}
+		if m := elapsedRE.FindSubmatch(out); m != nil {
+			st.Seconds, _ = strconv.ParseFloat(string(m[1]), 64)
+		}
+		st.Expected = 2 * st.Processes
+		st.EventsPerS = float64(st.KernelSent) / st.Seconds
+		st.OfferedPerS = float64(st.KernelSent+st.Lost) / st.Seconds
+		st.RecordsPerS = float64(st.Produced) / st.Seconds
+		st.ZeroLoss = st.Lost == 0 && st.Dropped == 0 && st.Produced >= st.Expected
+		res.Capacity = append(res.Capacity, st)
+		logf("  target %6d/s: %7d processes, kernel offered %8.0f sent %8.0f events/s, records %8.0f/s (%d of %d expected), lost %d, dropped %d, peak RSS %.0f MiB, vigil CPU %.1f s",
+			target, st.Processes, st.OfferedPerS, st.EventsPerS, st.RecordsPerS, st.Produced, st.Expected, st.Lost, st.Dropped, float64(peak)/(1<<20), st.VigilCPU.Seconds())
+		if prof != nil {
+			p := filepath.Join(art, "capacity-cpu.pprof")
+			if err := os.WriteFile(p, prof, 0o644); err == nil {
+				top, _ := exec.Command("go", "tool", "pprof", "-top", "-nodecount=30", p).Output()
+				cum, _ := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=60", p).Output()
+				res.Profile = string(top)
+				res.ProfileCum = string(cum)
+				res.ProfiledTarget = target
+			}
+		}
+	}
+	after := progStats("vigil_", old)
+	for i, s := range after {
+		for _, b := range before {
+			if b.Name == s.Name {
+				runs := s.Runs - b.Runs
+				if runs > 0 {
+					after[i].NsPerRun = (s.NsPerRun*float64(s.Runs) - b.NsPerRun*float64(b.Runs)) / float64(runs)
+				}
+				after[i].Runs = runs
+			}
+		}
+	}
+	res.VigilProgs = after
+	return nil
+}
+
+func fetch(url string) []byte {
+	c := http.Client{Timeout: 2 * time.Minute}
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return nil
+	}
+	return b
+}
+
+// progStats reads run counts and run time of the loaded programs whose name
+// starts with prefix and that were loaded after the snapshot old
+// (kernel.bpf_stats_enabled must be 1): other Vigil instances may be loaded
+// on a shared machine, and bpftool here does not report owning pids.
+func progStats(prefix string, old map[int]bool) []bpfProgStat {
+	out, err := exec.Command("bpftool", "prog", "show", "--json").Output()
+	if err != nil {
+		return nil
+	}
+	var progs []struct {
+		Name  string `json:"name"`
+		RunNs int64  `json:"run_time_ns"`
+		Runs  int64  `json:"run_cnt"`
+		ID    int    `json:"id"`
+	}
+	if json.Unmarshal(out, &progs) != nil {
+		return nil
+	}
+	var s []bpfProgStat
+	for _, p := range progs {
+		if !old[p.ID] && strings.HasPrefix(p.Name, prefix) && p.Runs > 0 {
+			s = append(s, bpfProgStat{Name: p.Name, Runs: p.Runs, NsPerRun: float64(p.RunNs) / float64(p.Runs)})
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
+	return s
+}
+
+type memResult struct {
+	IdleRSS           int64
+	Procs             int
+	ProcsTracked      int64 // otelcol_vigil_processes_tracked delta
+	RSSWithProcs      int64
+	Containers        int
+	RSSWithContainers int64
+	Heap              map[string]float64 // Go heap in use (otelcol_process_runtime_heap_alloc_bytes) per state
+}
+
+// steadyRSS is the median of a few samples: the Go heap breathes.
+func steadyRSS(pid int) int64 {
+	var v []int64
+	for range 9 {
+		v = append(v, rss(pid))
+		time.Sleep(250 * time.Millisecond)
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	return v[len(v)/2]
+}
+
+// memory reads the collector's RSS idle, with 1,000 more sleeping processes
+// in a container, and with 20 more containers.
+func memory(res *results, bin, cid, img string) error {
+	const nProcs, nContainers = 1000, 20
+	a := &vigilAgent{bin: bin, containerID: cid}
+	if err := a.start(); err != nil {
+		return err
+	}
+	defer a.stop()
+	time.Sleep(3 * time.Second)
+	m := memResult{Procs: nProcs, Containers: nContainers}
+	m.Heap = map[string]float64{}
+	heap := func(state string) {
+		if t, err := scrape(); err == nil {
+			for k, v := range t {
+				if strings.Contains(k, "heap_alloc") {
+					m.Heap[state] = v
+				}
+			}
+		}
+	}
+	m.IdleRSS = steadyRSS(a.pid())
+	heap("idle")
+	t0, _ := scrape()
+
+	pname := fmt.Sprintf("vigilbench-procs-%d", os.Getpid())
+	script := fmt.Sprintf("i=0; while [ $i -lt %d ]; do sleep 600 & i=$((i+1)); done; wait", nProcs)
+	if out, err := exec.Command("docker", "run", "-d", "--rm", "--network", "none", "--name", pname, img, "sh", "-c", script).CombinedOutput(); err != nil {
+		return fmt.Errorf("docker run: %w: %s", err, out)
+	}
+	defer exec.Command("docker", "rm", "-f", pname).Run()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		t, _ := scrape()
+		if m.ProcsTracked = int64(t[mTracked] - t0[mTracked]); m.ProcsTracked >= nProcs {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	m.RSSWithProcs = steadyRSS(a.pid())
+	heap("procs")
+	exec.Command("docker", "rm", "-f", pname).Run()
+	time.Sleep(3 * time.Second)
+	base := steadyRSS(a.pid())
+	heap("base")
+
+	var names []string
+	defer func() {
+		if len(names) > 0 {
+			exec.Command("docker", append([]string{"rm", "-f"}, names...)...).Run()
+		}
+	}()
+	for i := range nContainers {
+		n := fmt.Sprintf("vigilbench-c%d-%d", i, os.Getpid())
+		if out, err := exec.Command("docker", "run", "-d", "--rm", "--network", "none", "--name", n, img, "sleep", "600").CombinedOutput(); err != nil {
+			return fmt.Errorf("docker run: %w: %s", err, out)
+		}
+		names = append(names, n)
+	}
+	time.Sleep(3 * time.Second)
+	m.RSSWithContainers = steadyRSS(a.pid())
+	heap("containers")
+	res.MemoryBaseForContainers = base
+	res.Memory = &m
+	logf("memory: idle %.1f MiB; +%d processes (tracked +%d) %.1f MiB; before containers %.1f MiB; +%d containers %.1f MiB",
+		mib(m.IdleRSS), nProcs, m.ProcsTracked, mib(m.RSSWithProcs), mib(base), nContainers, mib(m.RSSWithContainers))
+	return nil
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// goBench runs the user-space micro-benchmarks once (-count 1 here; use
+// -count 10 and benchstat to compare commits, see BENCHMARKS.md).
+func goBench(art string) string {
+	logf("go micro-benchmarks")
+	args := []string{"test", "-run", "^$", "-bench", goBenchRE, "-benchmem", "-count", "1", "./bpf", "./container", "./process", "./receiver/runtimesecurityreceiver"}
+	out, err := exec.Command("go", args...).CombinedOutput()
+	os.WriteFile(filepath.Join(art, "gobench.txt"), out, 0o644)
+	if err != nil {
+		logf("go test -bench: %v", err)
+	}
+	var keep []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
+const goBenchRE = "^(BenchmarkDecode|BenchmarkLookupCacheHit|BenchmarkForkExecExit|BenchmarkEmit.*)$"
+
+// progIDs is the set of loaded BPF program ids.
+func progIDs() map[int]bool {
+	ids := map[int]bool{}
+	out, err := exec.Command("bpftool", "prog", "show", "--json").Output()
+	if err != nil {
+		return ids
+	}
+	var progs []struct {
+		ID int `json:"id"`
+	}
+	_ = json.Unmarshal(out, &progs)
+	for _, p := range progs {
+		ids[p.ID] = true
+	}
+	return ids
+}

@@ -1,0 +1,230 @@
+package bpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+
+	"github.com/vigil-sec/vigil/internal/testenv"
+)
+
+// TestSyscallHookCost measures what the two ways of hooking syscalls cost
+// here, to justify the syscall family's design (one tp_btf sys_enter/sys_exit
+// pair with an in-kernel syscall set) against per-syscall tracepoints
+// (syscalls:sys_enter_X/sys_exit_X for each monitored syscall):
+//
+//	none         nothing attached
+//	tp-empty     empty programs on syscalls:sys_{enter,exit}_X for every
+//	             monitored syscall (78 programs): the floor of that design
+//	raw-empty    empty tp_btf programs on sys_enter and sys_exit: the floor
+//	             of the chosen design, paid by every syscall
+//	vigil        the real syscall family (all its probe sets, default
+//	             ignore prefixes /proc/ /sys/ /dev/), records drained
+//
+// over four loops: open+close of /etc/hostname (monitored and reported),
+// open+close of /dev/null (monitored, dropped by the prefix filter),
+// getpid and a 1-byte read (not monitored). Rounds alternate the variants;
+// each number is the median of the rounds, in ns per loop iteration.
+// It takes about a minute: run it with VIGIL_MEASURE=1.
+func TestSyscallHookCost(t *testing.T) {
+	if os.Getenv("VIGIL_MEASURE") == "" {
+		t.Skip("set VIGIL_MEASURE=1 to measure hook costs")
+	}
+	testenv.RequireBPF(t)
+	if runtime.GOARCH != "amd64" {
+		testenv.Skip(t, "x86-64 only")
+	}
+	zero, err := unix.Open("/dev/zero", unix.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(zero)
+	buf := make([]byte, 1)
+	openClose := func(path string) func() {
+		return func() {
+			fd, err := unix.Open(path, unix.O_RDONLY, 0)
+			if err == nil {
+				unix.Close(fd)
+			}
+		}
+	}
+	loops := []struct {
+		name string
+		n    int
+		f    func()
+	}{
+		{"open+close /etc/hostname", 40_000, openClose("/etc/hostname")},
+		{"open+close /dev/null", 40_000, openClose("/dev/null")},
+		{"getpid", 300_000, func() { unix.Getpid() }},
+		{"read 1B /dev/zero", 200_000, func() { unix.Read(zero, buf) }},
+	}
+	variants := []struct {
+		name   string
+		attach func(t *testing.T) func()
+	}{
+		{"none", func(*testing.T) func() { return func() {} }},
+		{"tp-empty", attachEmptySyscallTracepoints},
+		{"raw-empty", attachEmptyRawSyscalls},
+		{"vigil-tp", attachVigilSyscalls(SyscallHooksTracepoint)},
+		{"vigil-raw", attachVigilSyscalls(SyscallHooksRaw)},
+	}
+	const rounds = 7
+	res := map[string]map[string][]float64{}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for range rounds {
+		for _, v := range variants {
+			detach := v.attach(t)
+			for _, l := range loops {
+				for range l.n / 10 { // warm up
+					l.f()
+				}
+				start := time.Now()
+				for range l.n {
+					l.f()
+				}
+				ns := float64(time.Since(start).Nanoseconds()) / float64(l.n)
+				if res[v.name] == nil {
+					res[v.name] = map[string][]float64{}
+				}
+				res[v.name][l.name] = append(res[v.name][l.name], ns)
+			}
+			detach()
+		}
+	}
+	median := func(xs []float64) float64 {
+		s := slices.Clone(xs)
+		sort.Float64s(s)
+		return s[len(s)/2]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-28s", "ns/op (median of 7)")
+	for _, v := range variants {
+		fmt.Fprintf(&b, " %16s", v.name)
+	}
+	for _, l := range loops {
+		base := median(res["none"][l.name])
+		fmt.Fprintf(&b, "\n%-28s", l.name)
+		for _, v := range variants {
+			m := median(res[v.name][l.name])
+			fmt.Fprintf(&b, " %7.0f (x%5.2f)", m, m/base)
+		}
+	}
+	t.Log(b.String())
+}
+
+func emptyProg(t *testing.T, spec *ebpf.ProgramSpec) *ebpf.Program {
+	t.Helper()
+	spec.License = "GPL"
+	spec.Instructions = asm.Instructions{asm.LoadImm(asm.R0, 0, asm.DWord), asm.Return()}
+	prog, err := ebpf.NewProgram(spec)
+	if err != nil {
+		t.Fatalf("loading empty %v program: %v", spec.Type, err)
+	}
+	return prog
+}
+
+func attachEmptySyscallTracepoints(t *testing.T) func() {
+	prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.TracePoint})
+	var links []link.Link
+	seen := map[string]bool{}
+	for _, s := range syscallTable {
+		if seen[s.name] {
+			continue
+		}
+		seen[s.name] = true
+		event := s.name
+		if s.tracepoint != "" {
+			event = s.tracepoint
+		}
+		for _, dir := range []string{"enter", "exit"} {
+			l, err := link.Tracepoint("syscalls", "sys_"+dir+"_"+event, prog, nil)
+			if err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				t.Fatalf("attaching sys_%s_%s: %v", dir, s.name, err)
+			}
+			links = append(links, l)
+		}
+	}
+	t.Logf("tp-empty: %d syscall tracepoints", len(links))
+	return func() {
+		for _, l := range links {
+			l.Close()
+		}
+		prog.Close()
+	}
+}
+
+func attachEmptyRawSyscalls(t *testing.T) func() {
+	var closers []func()
+	for _, tp := range []string{"sys_enter", "sys_exit"} {
+		prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: ebpf.AttachTraceRawTp, AttachTo: tp})
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+		if err != nil {
+			t.Fatal(err)
+		}
+		closers = append(closers, func() { l.Close(); prog.Close() })
+	}
+	return func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+}
+
+func attachVigilSyscalls(mode string) func(t *testing.T) func() {
+	return func(t *testing.T) func() { return attachVigil(t, mode) }
+}
+
+func attachVigil(t *testing.T, mode string) func() {
+	p, err := Load(Config{
+		SyscallHooks:   mode,
+		ProbeSets:      syscallSets,
+		FilePathIgnore: []string{"/proc/", "/sys/", "/dev/"},
+		PinPath:        fmt.Sprintf("/sys/fs/bpf/vigil-cost-%d", os.Getpid()),
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := p.Read(); errors.Is(err, ErrClosed) {
+				return
+			}
+		}
+	}()
+	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		for _, name := range []string{"vigil_sys_enter", "vigil_sys_exit", "vigil_sys_enter_tp", "vigil_sys_exit_tp"} {
+			prog := p.program(name)
+			if prog == nil {
+				continue
+			}
+			if st, err := prog.Stats(); err == nil && st.RunCount > 0 {
+				t.Logf("vigil-%s: %s ran %d times, %.0f ns per run", mode, name, st.RunCount,
+					float64(st.Runtime.Nanoseconds())/float64(st.RunCount))
+			}
+		}
+		stats.Close()
+		p.Close()
+		<-done
+	}
+}

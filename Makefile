@@ -40,6 +40,8 @@ bench: setup build ## overhead, capacity and memory benchmarks (root, Docker, bp
 fuzz: ## run each decoder fuzzer for a short while
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./bpf/
 	$(GO) test -run '^$$' -fuzz FuzzIDFromCgroupName -fuzztime 30s ./container/
+	for f in $$($(GO) test -list '^Fuzz' ./netparse/ | grep '^Fuzz'); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 15s ./netparse/ || exit 1; done
 
 clean:
 	rm -rf _build

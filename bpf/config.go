@@ -37,7 +37,7 @@ type Config struct {
 	// none of these prefixes.
 	FilePathOnly []string
 	// SyscallHooks chooses how the syscall family attaches:
-	// SyscallHooksTracepoint (default) or SyscallHooksRaw.
+	// SyscallHooksAuto (default), SyscallHooksTracepoint or SyscallHooksRaw.
 	SyscallHooks string
 
 	// FileReadPathOnly, when not empty, drops read-only opens (O_RDONLY
@@ -76,9 +76,17 @@ const (
 	DefaultRingBufferBytes = 8 << 20
 	// DefaultPinPath is where Vigil pins its maps on bpffs.
 	DefaultPinPath = "/sys/fs/bpf/vigil"
+	// SyscallHooksAuto attaches the syscall family like
+	// SyscallHooksTracepoint, and the monitored syscalls that have no trace
+	// event on this kernel (init_module, finit_module and delete_module
+	// without CONFIG_MODULES) from one sys_exit BTF tracepoint whose
+	// program returns at once for every other syscall. When every monitored
+	// syscall has a trace event it is SyscallHooksTracepoint.
+	SyscallHooksAuto = "auto"
 	// SyscallHooksTracepoint attaches the syscall family to
 	// syscalls:sys_enter_X/sys_exit_X of each monitored syscall X: other
-	// syscalls run no BPF at all.
+	// syscalls run no BPF at all, and syscalls without a trace event are
+	// not seen.
 	SyscallHooksTracepoint = "tracepoint"
 	// SyscallHooksRaw attaches it to the sys_enter/sys_exit BTF
 	// tracepoints, which run for every syscall; an in-kernel syscall set
@@ -148,10 +156,10 @@ func (c Config) withDefaults(pageSize int) (Config, error) {
 	}
 	switch c.SyscallHooks {
 	case "":
-		c.SyscallHooks = SyscallHooksTracepoint
-	case SyscallHooksTracepoint, SyscallHooksRaw:
+		c.SyscallHooks = SyscallHooksAuto
+	case SyscallHooksAuto, SyscallHooksTracepoint, SyscallHooksRaw:
 	default:
-		return c, fmt.Errorf("syscall hooks %q: want %q or %q", c.SyscallHooks, SyscallHooksTracepoint, SyscallHooksRaw)
+		return c, fmt.Errorf("syscall hooks %q: want %q, %q or %q", c.SyscallHooks, SyscallHooksAuto, SyscallHooksTracepoint, SyscallHooksRaw)
 	}
 	if _, err := pathPrefixEntries(c); err != nil {
 		return c, err

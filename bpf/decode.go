@@ -34,7 +34,7 @@ type rawHeader struct {
 	ParentStartBoottime uint64              `c:"parent_start_boottime"`
 	CgroupID            uint64              `c:"cgroup_id"`
 	MntNS               uint32              `c:"mntns"`
-	_                   uint32              `c:"_reserved"`
+	VPID                uint32              `c:"vpid"`
 	Comm                [commLen]byte       `c:"comm"`
 	CgroupName          [cgroupNameLen]byte `c:"cgroup_name"`
 }
@@ -69,6 +69,7 @@ var (
 	offParentStart = unsafe.Offsetof(rawHeader{}.ParentStartBoottime)
 	offCgroupID    = unsafe.Offsetof(rawHeader{}.CgroupID)
 	offMntNS       = unsafe.Offsetof(rawHeader{}.MntNS)
+	offVPID        = unsafe.Offsetof(rawHeader{}.VPID)
 	offComm        = unsafe.Offsetof(rawHeader{}.Comm)
 	offCgroupName  = unsafe.Offsetof(rawHeader{}.CgroupName)
 )
@@ -111,6 +112,7 @@ func Decode(raw []byte) (Event, error) {
 		CgroupName:        cString(raw[offCgroupName : offCgroupName+cgroupNameLen]),
 		PidNS:             u32(offPidNS),
 		MntNS:             u32(offMntNS),
+		VPID:              u32(offVPID),
 	}
 
 	// One line per family: the family's range of event types.

@@ -35,6 +35,8 @@ const (
 	// exeStdinSocket and exeStdoutSocket: fd 0 / fd 1 is a socket.
 	exeStdinSocket  = 0x4
 	exeStdoutSocket = 0x8
+	// exeTTY: the task has a controlling terminal.
+	exeTTY = 0x10
 )
 
 var (
@@ -74,6 +76,7 @@ func decodeProcess(ev *Event, raw []byte) error {
 		ev.ExeDeleted = flags&exeDeleted != 0
 		ev.StdinSocket = flags&exeStdinSocket != 0
 		ev.StdoutSocket = flags&exeStdoutSocket != 0
+		ev.Interactive = flags&exeTTY != 0
 	case EventFork:
 		if err := wantSize(raw, ev.Type, forkSize); err != nil {
 			return err

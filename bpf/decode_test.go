@@ -21,7 +21,7 @@ func header(typ EventType) rawHeader {
 	r := rawHeader{
 		Type: uint32(typ), PID: 10, TimeNs: 123, TID: 11, PPID: 1,
 		UID: 1000, GID: 1001, EUID: 0, PidNS: 4026531836, MntNS: 4026531841,
-		StartBoottime: 5_000_000, ParentStartBoottime: 1_000, CgroupID: 4242,
+		StartBoottime: 5_000_000, ParentStartBoottime: 1_000, CgroupID: 4242, VPID: 7,
 	}
 	copy(r.Comm[:], "sh")
 	copy(r.CgroupName[:], strings.Repeat("ab", 32))
@@ -32,7 +32,7 @@ var wantHeader = Event{
 	TimeNs: 123, PID: 10, TID: 11, PPID: 1, UID: 1000, GID: 1001,
 	StartTimeNs: 5_000_000, ParentStartTimeNs: 1_000, Comm: "sh",
 	CgroupID: 4242, CgroupName: strings.Repeat("ab", 32),
-	PidNS: 4026531836, MntNS: 4026531841,
+	PidNS: 4026531836, MntNS: 4026531841, VPID: 7,
 }
 
 func withHeader(typ EventType, f func(*Event)) Event {
@@ -57,6 +57,7 @@ func TestDecode(t *testing.T) {
 	memfd := rawExec{H: header(EventExec), ExeFlags: exeMemfd}
 	copy(memfd.Filename[:], "/dev/fd/3")
 	deleted := rawExec{H: header(EventExec), ExeFlags: exeDeleted}
+	tty := rawExec{H: header(EventExec), ExeFlags: exeTTY | exeStdinSocket}
 
 	fork := rawFork{H: header(EventFork), ChildPID: 77, ChildStartBoottime: 6_000_000}
 	exit := rawExit{H: header(EventExit), ExitCode: 3, ExitSignal: 9}
@@ -78,6 +79,7 @@ func TestDecode(t *testing.T) {
 			e.Filename, e.ExeMemfd = "/dev/fd/3", true
 		})},
 		{"exec deleted", &deleted, withHeader(EventExec, func(e *Event) { e.ExeDeleted = true })},
+		{"exec tty", &tty, withHeader(EventExec, func(e *Event) { e.Interactive, e.StdinSocket = true, true })},
 		{"fork", &fork, withHeader(EventFork, func(e *Event) {
 			e.ChildPID, e.ChildStartTimeNs = 77, 6_000_000
 		})},

@@ -103,6 +103,11 @@ type Event struct {
 	// the parent's identity (pid, start) is known without a lookup.
 	ParentStartTimeNs uint64
 	Comm              string
+	// VPID is the process id inside the task's own pid namespace (what
+	// getpid() returns there): 1 for a container's init, the entrypoint;
+	// equal to PID on the host. 0 when unknown (a network record without
+	// an owner).
+	VPID uint32
 
 	// Container identity, read in the kernel at the hook.
 	CgroupID uint64 // cgroup v2 (default hierarchy) id of the task; 1 (its root) without cgroup2
@@ -129,6 +134,9 @@ type Event struct {
 	// shell (nc -e, bash -i >& /dev/tcp/...).
 	StdinSocket  bool
 	StdoutSocket bool
+	// Interactive says the task had a controlling terminal at exec
+	// (signal->tty): a terminal session such as `docker exec -it`.
+	Interactive bool
 
 	// EventFork: the new process; PID/StartTimeNs describe the parent.
 	// The container identity (CgroupID, CgroupName, PidNS, MntNS) is the

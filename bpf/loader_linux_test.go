@@ -270,6 +270,7 @@ func TestProcessLifecycle(t *testing.T) {
 	// Identity common to every event of the test's processes.
 	cgID, cgName := selfCgroup(t)
 	pidns, mntns := nsInodeT(t, "/proc/self/ns/pid"), nsInodeT(t, "/proc/self/ns/mnt")
+	initPidNS := pidNamespaceLevels(t) == 1
 	boot, err := clockBoottime()
 	if err != nil {
 		t.Fatal(err)
@@ -286,6 +287,10 @@ func TestProcessLifecycle(t *testing.T) {
 		}
 		if ev.TimeNs < ev.StartTimeNs || ev.TimeNs > uint64(boot) {
 			t.Errorf("%s of %d: TimeNs %d outside [start %d, now %d]", ev.Type, ev.PID, ev.TimeNs, ev.StartTimeNs, boot)
+		}
+		// In the initial pid namespace a process's own pid is its global pid.
+		if initPidNS && ev.VPID != ev.PID {
+			t.Errorf("%s of %d: vpid %d, want the pid", ev.Type, ev.PID, ev.VPID)
 		}
 	}
 	t.Logf("cgroup id %d name %q", cgID, cgName)
@@ -411,6 +416,9 @@ func TestContainersOnly(t *testing.T) {
 	}
 	if inNS.PidNS == hostPid || inNS.MntNS == hostMnt {
 		t.Errorf("exec in new namespaces reports host namespaces: %+v", inNS)
+	}
+	if inNS.VPID != 1 {
+		t.Errorf("the first process of a new pid namespace has vpid %d, want 1", inNS.VPID)
 	}
 	c.waitFor(t, "exit of true in new namespaces", exitOf(int(inNS.PID)))
 
@@ -679,4 +687,20 @@ func mkCgroup(t *testing.T, root, parent, name string) string {
 		os.Remove(filepath.Dir(dir))
 	})
 	return dir
+}
+
+// pidNamespaceLevels is the number of pid namespaces the test process is
+// seen in (NSpid of /proc/self/status): 1 in the initial namespace.
+func pidNamespaceLevels(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			return len(strings.Fields(rest))
+		}
+	}
+	return 0
 }

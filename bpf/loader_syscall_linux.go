@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -16,9 +17,12 @@ import (
 // syscallNrMax is VIGIL_NR_MAX: the slots of syscall_types.
 const syscallNrMax = 512
 
-// loadSyscallFamily loads syscall.bpf.c: one BTF tracepoint pair on
-// sys_enter/sys_exit with the in-kernel syscall set (map syscall_types) of
-// the selected probe sets, and the path-prefix filter of the file set.
+// loadSyscallFamily loads syscall.bpf.c with the in-kernel syscall set (map
+// syscall_types) of the selected probe sets and the path-prefix filter of
+// the file set, attached as Config.SyscallHooks says: per-syscall
+// tracepoints (tracepoint), a BTF tracepoint pair on sys_enter/sys_exit
+// (raw), or per-syscall tracepoints plus one sys_exit BTF tracepoint for the
+// monitored syscalls that have no trace event (auto).
 func loadSyscallFamily(fc *familyContext) (*loadedFamily, error) {
 	if runtime.GOARCH != "amd64" {
 		return nil, fmt.Errorf("syscall probes read x86-64 registers, not %s: %w", runtime.GOARCH, ebpf.ErrNotSupported)
@@ -34,34 +38,74 @@ func loadSyscallFamily(fc *familyContext) (*loadedFamily, error) {
 	if err != nil {
 		return nil, err
 	}
+	mode := fc.cfg.SyscallHooks
+	if mode != SyscallHooksRaw && !haveSyscallTracepoints() {
+		fc.logger.Warn("no syscall trace events (tracefs not mounted, or CONFIG_FTRACE_SYSCALLS off): "+
+			"attaching the syscall probes to sys_enter/sys_exit, which costs every syscall a little",
+			zap.String("want", mode), zap.String("using", SyscallHooksRaw))
+		mode = SyscallHooksRaw
+	}
+	// The per-syscall tracepoints of the monitored syscalls, and those
+	// without a trace event on this kernel (e.g. the module syscalls on a
+	// kernel without CONFIG_MODULES, where they only return ENOSYS).
+	var tps []hook
+	var missing []string
+	var gap [syscallNrMax / 64]uint64
+	if mode != SyscallHooksRaw {
+		for _, s := range syscallTable {
+			if !fc.sets[s.probeSet] {
+				continue
+			}
+			event := s.name
+			if s.tracepoint != "" {
+				event = s.tracepoint
+			}
+			if !haveSyscallEvent(event) {
+				missing = append(missing, s.name)
+				gap[s.nr/64] |= 1 << (s.nr % 64)
+				continue
+			}
+			for _, dir := range []string{"enter", "exit"} {
+				tp := "sys_" + dir + "_" + event
+				tps = append(tps, hook{name: "syscalls:" + tp, attach: func(prog *ebpf.Program) (link.Link, error) {
+					return link.Tracepoint("syscalls", tp, prog, nil)
+				}})
+			}
+		}
+	}
+	useGap := mode == SyscallHooksAuto && len(missing) > 0
+	if !useGap {
+		gap = [syscallNrMax / 64]uint64{}
+	}
 	opts, err := fc.prepare(spec, map[string]any{
 		syscallVarPathFilter:   fc.sets[ProbeSetFile] && len(prefixes) > 0,
 		syscallVarPathOnly:     len(fc.cfg.FilePathOnly) > 0,
 		syscallVarReadPathOnly: len(fc.cfg.FileReadPathOnly) > 0,
+		syscallVarGapSyscalls:  gap,
 	})
 	if err != nil {
 		return nil, err
 	}
-	mode := fc.cfg.SyscallHooks
-	if mode == SyscallHooksTracepoint && !haveSyscallTracepoints() {
-		fc.logger.Warn("no syscall trace events (tracefs not mounted, or CONFIG_FTRACE_SYSCALLS off): "+
-			"attaching the syscall probes to sys_enter/sys_exit, which costs every syscall a little",
-			zap.String("want", SyscallHooksTracepoint), zap.String("using", SyscallHooksRaw))
-		mode = SyscallHooksRaw
-	}
 	// Only the programs of the chosen attachment are loaded.
 	objs := &syscallFamilyObjects{}
-	var progs any = &objs.raw
-	if mode == SyscallHooksTracepoint {
-		progs = &objs.tp
+	var progs []any
+	switch {
+	case mode == SyscallHooksRaw:
+		progs = []any{&objs.raw}
+	case useGap:
+		progs = []any{&objs.tp, &objs.gap}
+	default:
+		progs = []any{&objs.tp}
 	}
 	if err := spec.LoadAndAssign(&objs.syscallMaps, opts); err != nil {
 		return nil, fmt.Errorf("loading maps: %w", err)
 	}
 	opts.MapReplacements = objs.syscallMaps.replacements()
-	if err := spec.LoadAndAssign(progs, opts); err != nil {
-		objs.Close()
-		return nil, fmt.Errorf("loading programs: %w", err)
+	for _, p := range progs {
+		if err := spec.LoadAndAssign(p, opts); err != nil {
+			objs.Close()
+			return nil, fmt.Errorf("loading programs: %w", err)
+		}
 	}
 	if err := fillSyscallMaps(&objs.syscallMaps, fc.sets, prefixes); err != nil {
 		objs.Close()
@@ -75,57 +119,45 @@ func loadSyscallFamily(fc *familyContext) (*loadedFamily, error) {
 			EventsFiltered: objs.EventsFiltered, EventsLost: objs.EventsLost,
 		},
 	}
-	if mode == SyscallHooksTracepoint {
-		// One program for every entry, one for every exit, attached to the
-		// monitored syscalls only.
+	if mode == SyscallHooksRaw {
+		var sets []string
+		for s := range fc.sets {
+			sets = append(sets, s)
+		}
+		slices.Sort(sets)
+		lf.hooks = []hook{
+			{name: fmt.Sprintf("sys_enter%v", sets), prog: objs.raw.VigilSysEnter},
+			{name: "sys_exit", prog: objs.raw.VigilSysExit},
+		}
 		lf.progs = map[string]*ebpf.Program{
-			"vigil_sys_enter_tp": objs.tp.VigilSysEnterTp, "vigil_sys_exit_tp": objs.tp.VigilSysExitTp,
-		}
-		var missing []string
-		for _, s := range syscallTable {
-			if !fc.sets[s.probeSet] {
-				continue
-			}
-			event := s.name
-			if s.tracepoint != "" {
-				event = s.tracepoint
-			}
-			if !haveSyscallEvent(event) {
-				// e.g. the module syscalls on a kernel without
-				// CONFIG_MODULES: they only return ENOSYS there.
-				missing = append(missing, s.name)
-				continue
-			}
-			if s.tracepoint != "" {
-				event = s.tracepoint
-			}
-			for _, h := range []struct {
-				tp   string
-				prog *ebpf.Program
-			}{{"sys_enter_" + event, objs.tp.VigilSysEnterTp}, {"sys_exit_" + event, objs.tp.VigilSysExitTp}} {
-				lf.hooks = append(lf.hooks, hook{name: "syscalls:" + h.tp, prog: h.prog,
-					attach: func(prog *ebpf.Program) (link.Link, error) {
-						return link.Tracepoint("syscalls", h.tp, prog, nil)
-					}})
-			}
-		}
-		if len(missing) > 0 {
-			fc.logger.Info("syscalls without trace events on this kernel are not watched; syscall_hooks: raw sees them",
-				zap.Strings("syscalls", missing))
+			"vigil_sys_enter": objs.raw.VigilSysEnter, "vigil_sys_exit": objs.raw.VigilSysExit,
 		}
 		return lf, nil
 	}
-	var sets []string
-	for s := range fc.sets {
-		sets = append(sets, s)
-	}
-	slices.Sort(sets)
-	lf.hooks = []hook{
-		{name: fmt.Sprintf("sys_enter%v", sets), prog: objs.raw.VigilSysEnter},
-		{name: "sys_exit", prog: objs.raw.VigilSysExit},
-	}
+	// One program for every entry, one for every exit, attached to the
+	// monitored syscalls only.
 	lf.progs = map[string]*ebpf.Program{
-		"vigil_sys_enter": objs.raw.VigilSysEnter, "vigil_sys_exit": objs.raw.VigilSysExit,
+		"vigil_sys_enter_tp": objs.tp.VigilSysEnterTp, "vigil_sys_exit_tp": objs.tp.VigilSysExitTp,
+	}
+	for i := range tps {
+		tps[i].prog = objs.tp.VigilSysExitTp
+		if strings.HasPrefix(tps[i].name, "syscalls:sys_enter_") {
+			tps[i].prog = objs.tp.VigilSysEnterTp
+		}
+	}
+	lf.hooks = tps
+	switch {
+	case useGap:
+		// The syscalls without trace events, from one sys_exit program
+		// (arguments from the saved registers, and the result): a bit test
+		// in read-only data sends every other syscall away.
+		lf.hooks = append(lf.hooks, hook{name: fmt.Sprintf("sys_exit%v", missing), prog: objs.gap.VigilSysExitGap})
+		lf.progs["vigil_sys_exit_gap"] = objs.gap.VigilSysExitGap
+		fc.logger.Info("syscalls without trace events on this kernel are watched from sys_exit",
+			zap.Strings("syscalls", missing))
+	case len(missing) > 0:
+		fc.logger.Info("syscalls without trace events on this kernel are not watched; syscall_hooks: auto or raw sees them",
+			zap.Strings("syscalls", missing))
 	}
 	return lf, nil
 }
@@ -142,11 +174,16 @@ type syscallFamilyObjects struct {
 		VigilSysEnter *ebpf.Program `ebpf:"vigil_sys_enter"`
 		VigilSysExit  *ebpf.Program `ebpf:"vigil_sys_exit"`
 	}
+	// gap: with tp, for the monitored syscalls without trace events.
+	gap struct {
+		VigilSysExitGap *ebpf.Program `ebpf:"vigil_sys_exit_gap"`
+	}
 }
 
 func (o *syscallFamilyObjects) Close() error {
 	var errs []error
-	for _, p := range []*ebpf.Program{o.tp.VigilSysEnterTp, o.tp.VigilSysExitTp, o.raw.VigilSysEnter, o.raw.VigilSysExit} {
+	for _, p := range []*ebpf.Program{o.tp.VigilSysEnterTp, o.tp.VigilSysExitTp, o.raw.VigilSysEnter, o.raw.VigilSysExit,
+		o.gap.VigilSysExitGap} {
 		if p != nil {
 			errs = append(errs, p.Close())
 		}

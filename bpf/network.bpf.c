@@ -218,7 +218,6 @@ static __always_inline void owner_current(struct net_owner *o)
 	vigil_fill_container(&o->h, task, &ns);
 	o->h.type = 0;
 	o->h.time_ns = 0;
-	o->h._reserved = 0;
 	o->established_ns = 0;
 	o->flags = 0;
 	o->local_port = 0;
@@ -369,7 +368,6 @@ static __always_inline void net_header(struct vigil_net_event *e, __u32 type, co
 	}
 	e->h.type = type;
 	e->h.time_ns = bpf_ktime_get_boot_ns();
-	e->h._reserved = 0;
 }
 
 static __always_inline void net_zero(struct vigil_net_event *e)

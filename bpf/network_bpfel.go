@@ -53,7 +53,7 @@ type networkNetOwner struct {
 		ParentStartBoottime uint64
 		CgroupId            uint64
 		Mntns               uint32
-		Reserved            uint32
+		Vpid                uint32
 		Comm                [16]int8
 		CgroupName          [128]int8
 	}
@@ -146,7 +146,7 @@ type networkVigilUdpFlow struct {
 		ParentStartBoottime uint64
 		CgroupId            uint64
 		Mntns               uint32
-		Reserved            uint32
+		Vpid                uint32
 		Comm                [16]int8
 		CgroupName          [128]int8
 	}

@@ -117,6 +117,12 @@ static __always_inline __u8 vigil_stdio_flags(struct task_struct *task)
 	return flags;
 }
 
+/* vigil_tty_flag: the task has a controlling terminal (an interactive session). */
+static __always_inline __u8 vigil_tty_flag(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, signal, tty) ? VIGIL_EXE_TTY : 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -136,7 +142,7 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	vigil_fill_task(&e->h, task);
 	vigil_fill_container(&e->h, task, &ns);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	e->exe_flags = vigil_exe_flags(bprm) | vigil_stdio_flags(task);
+	e->exe_flags = vigil_exe_flags(bprm) | vigil_stdio_flags(task) | vigil_tty_flag(task);
 	vigil_read_args(e, task);
 	vigil_submit(e, VIGIL_EVENT_EXEC, sizeof(*e));
 	return 0;

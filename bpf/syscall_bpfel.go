@@ -72,7 +72,7 @@ type syscallVigilSyscallEvent struct {
 		ParentStartBoottime uint64
 		CgroupId            uint64
 		Mntns               uint32
-		Reserved            uint32
+		Vpid                uint32
 		Comm                [16]int8
 		CgroupName          [128]int8
 	}
@@ -99,9 +99,11 @@ const (
 	syscallProgVigilSysEnter       = "vigil_sys_enter"
 	syscallProgVigilSysEnterTp     = "vigil_sys_enter_tp"
 	syscallProgVigilSysExit        = "vigil_sys_exit"
+	syscallProgVigilSysExitGap     = "vigil_sys_exit_gap"
 	syscallProgVigilSysExitTp      = "vigil_sys_exit_tp"
 	syscallVarBpfCmds              = "bpf_cmds"
 	syscallVarContainersOnly       = "containers_only"
+	syscallVarGapSyscalls          = "gap_syscalls"
 	syscallVarHostMntns            = "host_mntns"
 	syscallVarHostPidns            = "host_pidns"
 	syscallVarPathFilter           = "path_filter"
@@ -162,6 +164,7 @@ type syscallProgramSpecs struct {
 	VigilSysEnter   *ebpf.ProgramSpec `ebpf:"vigil_sys_enter"`
 	VigilSysEnterTp *ebpf.ProgramSpec `ebpf:"vigil_sys_enter_tp"`
 	VigilSysExit    *ebpf.ProgramSpec `ebpf:"vigil_sys_exit"`
+	VigilSysExitGap *ebpf.ProgramSpec `ebpf:"vigil_sys_exit_gap"`
 	VigilSysExitTp  *ebpf.ProgramSpec `ebpf:"vigil_sys_exit_tp"`
 }
 
@@ -184,6 +187,7 @@ type syscallMapSpecs struct {
 type syscallVariableSpecs struct {
 	BpfCmds              *ebpf.VariableSpec `ebpf:"bpf_cmds"`
 	ContainersOnly       *ebpf.VariableSpec `ebpf:"containers_only"`
+	GapSyscalls          *ebpf.VariableSpec `ebpf:"gap_syscalls"`
 	HostMntns            *ebpf.VariableSpec `ebpf:"host_mntns"`
 	HostPidns            *ebpf.VariableSpec `ebpf:"host_pidns"`
 	PathFilter           *ebpf.VariableSpec `ebpf:"path_filter"`
@@ -246,6 +250,7 @@ func (m *syscallMaps) Close() error {
 type syscallVariables struct {
 	BpfCmds              *ebpf.Variable `ebpf:"bpf_cmds"`
 	ContainersOnly       *ebpf.Variable `ebpf:"containers_only"`
+	GapSyscalls          *ebpf.Variable `ebpf:"gap_syscalls"`
 	HostMntns            *ebpf.Variable `ebpf:"host_mntns"`
 	HostPidns            *ebpf.Variable `ebpf:"host_pidns"`
 	PathFilter           *ebpf.Variable `ebpf:"path_filter"`
@@ -268,6 +273,7 @@ type syscallPrograms struct {
 	VigilSysEnter   *ebpf.Program `ebpf:"vigil_sys_enter"`
 	VigilSysEnterTp *ebpf.Program `ebpf:"vigil_sys_enter_tp"`
 	VigilSysExit    *ebpf.Program `ebpf:"vigil_sys_exit"`
+	VigilSysExitGap *ebpf.Program `ebpf:"vigil_sys_exit_gap"`
 	VigilSysExitTp  *ebpf.Program `ebpf:"vigil_sys_exit_tp"`
 }
 
@@ -276,6 +282,7 @@ func (p *syscallPrograms) Close() error {
 		p.VigilSysEnter,
 		p.VigilSysEnterTp,
 		p.VigilSysExit,
+		p.VigilSysExitGap,
 		p.VigilSysExitTp,
 	)
 }

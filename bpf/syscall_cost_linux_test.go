@@ -29,8 +29,10 @@ import (
 //	             monitored syscall (78 programs): the floor of that design
 //	raw-empty    empty tp_btf programs on sys_enter and sys_exit: the floor
 //	             of the chosen design, paid by every syscall
-//	vigil        the real syscall family (all its probe sets, default
-//	             ignore prefixes /proc/ /sys/ /dev/), records drained
+//	vigil-X      the real syscall family in hook mode X (all its probe
+//	             sets, default ignore prefixes /proc/ /sys/ /dev/), records
+//	             drained; vigil-auto adds to vigil-tp one sys_exit program
+//	             for the monitored syscalls without trace events
 //
 // over four loops: open+close of /etc/hostname (monitored and reported),
 // open+close of /dev/null (monitored, dropped by the prefix filter),
@@ -78,6 +80,7 @@ func TestSyscallHookCost(t *testing.T) {
 		{"raw-empty", attachEmptyRawSyscalls},
 		{"vigil-tp", attachVigilSyscalls(SyscallHooksTracepoint)},
 		{"vigil-raw", attachVigilSyscalls(SyscallHooksRaw)},
+		{"vigil-auto", attachVigilSyscalls(SyscallHooksAuto)},
 	}
 	const rounds = 7
 	res := map[string]map[string][]float64{}
@@ -186,10 +189,13 @@ func attachEmptyRawSyscalls(t *testing.T) func() {
 }
 
 func attachVigilSyscalls(mode string) func(t *testing.T) func() {
-	return func(t *testing.T) func() { return attachVigil(t, mode) }
+	return func(t *testing.T) func() { return attachVigil(t, mode, true) }
 }
 
-func attachVigil(t *testing.T, mode string) func() {
+// attachVigil loads the syscall family in hook mode and drains its records;
+// with stats, it logs the programs' run counts and times (enabling BPF run
+// time statistics makes every program run slower).
+func attachVigil(t *testing.T, mode string, stats bool) func() {
 	p, err := Load(Config{
 		SyscallHooks:   mode,
 		ProbeSets:      syscallSets,
@@ -208,23 +214,120 @@ func attachVigil(t *testing.T, mode string) func() {
 			}
 		}
 	}()
-	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	if !stats {
+		return func() {
+			p.Close()
+			<-done
+		}
+	}
+	st, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return func() {
-		for _, name := range []string{"vigil_sys_enter", "vigil_sys_exit", "vigil_sys_enter_tp", "vigil_sys_exit_tp"} {
+		for _, name := range []string{"vigil_sys_enter", "vigil_sys_exit", "vigil_sys_enter_tp", "vigil_sys_exit_tp", "vigil_sys_exit_gap"} {
 			prog := p.program(name)
 			if prog == nil {
 				continue
 			}
-			if st, err := prog.Stats(); err == nil && st.RunCount > 0 {
-				t.Logf("vigil-%s: %s ran %d times, %.0f ns per run", mode, name, st.RunCount,
-					float64(st.Runtime.Nanoseconds())/float64(st.RunCount))
+			if ps, err := prog.Stats(); err == nil && ps.RunCount > 0 {
+				t.Logf("vigil-%s: %s ran %d times, %.0f ns per run", mode, name, ps.RunCount,
+					float64(ps.Runtime.Nanoseconds())/float64(ps.RunCount))
 			}
 		}
-		stats.Close()
+		st.Close()
 		p.Close()
 		<-done
 	}
+}
+
+// TestSyscallAutoHookCost measures what the auto hook mode adds to a syscall
+// that is not monitored (getpid) over the tracepoint mode (one sys_exit BTF
+// tracepoint program that returns after a bit test), and what each mode
+// costs a monitored, reported one (open+close of /etc/hostname). Variants alternate
+// within each round, without BPF statistics (they slow every program run):
+//
+//	none            nothing attached
+//	exit-empty      an empty tp_btf program on sys_exit: the floor of one
+//	                program run per syscall
+//	vigil-tracepoint / vigil-auto / vigil-raw  the syscall family, all its sets
+//
+// Run it with VIGIL_MEASURE=1 (about 2 minutes: loading is most of it).
+func TestSyscallAutoHookCost(t *testing.T) {
+	if os.Getenv("VIGIL_MEASURE") == "" {
+		t.Skip("set VIGIL_MEASURE=1 to measure hook costs")
+	}
+	testenv.RequireBPF(t)
+	if runtime.GOARCH != "amd64" {
+		testenv.Skip(t, "x86-64 only")
+	}
+	variants := []struct {
+		name   string
+		attach func(t *testing.T) func()
+	}{
+		{"none", func(*testing.T) func() { return func() {} }},
+		{"exit-empty", attachEmptySysExit},
+		{"vigil-tracepoint", func(t *testing.T) func() { return attachVigil(t, SyscallHooksTracepoint, false) }},
+		{"vigil-auto", func(t *testing.T) func() { return attachVigil(t, SyscallHooksAuto, false) }},
+		{"vigil-raw", func(t *testing.T) func() { return attachVigil(t, SyscallHooksRaw, false) }},
+	}
+	loops := []struct {
+		name string
+		n    int
+		f    func()
+	}{
+		{"getpid", 500_000, func() { unix.Getpid() }},
+		{"open+close /etc/hostname", 50_000, func() {
+			if fd, err := unix.Open("/etc/hostname", unix.O_RDONLY, 0); err == nil {
+				unix.Close(fd)
+			}
+		}},
+	}
+	const rounds = 9
+	res := map[string]map[string][]float64{}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for range rounds {
+		for _, v := range variants {
+			detach := v.attach(t)
+			for _, l := range loops {
+				for range l.n / 10 {
+					l.f()
+				}
+				start := time.Now()
+				for range l.n {
+					l.f()
+				}
+				if res[l.name] == nil {
+					res[l.name] = map[string][]float64{}
+				}
+				res[l.name][v.name] = append(res[l.name][v.name], float64(time.Since(start).Nanoseconds())/float64(l.n))
+			}
+			detach()
+		}
+	}
+	median := func(xs []float64) float64 {
+		s := slices.Clone(xs)
+		sort.Float64s(s)
+		return s[len(s)/2]
+	}
+	var b strings.Builder
+	for _, l := range loops {
+		base := median(res[l.name]["none"])
+		fmt.Fprintf(&b, "\n%s, ns per iteration (median of %d rounds of %d):", l.name, rounds, l.n)
+		for _, v := range variants {
+			m := median(res[l.name][v.name])
+			fmt.Fprintf(&b, "\n  %-18s %6.0f  x%.2f  (%+.0f ns)", v.name, m, m/base, m-base)
+		}
+	}
+	t.Log(b.String())
+}
+
+func attachEmptySysExit(t *testing.T) func() {
+	prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: ebpf.AttachTraceRawTp, AttachTo: "sys_exit"})
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() { l.Close(); prog.Close() }
 }

@@ -358,8 +358,20 @@ func TestSyscallNamespace(t *testing.T) {
 	_ = p
 }
 
+// TestSyscallModule runs the module syscalls in each hook mode. On a kernel
+// without CONFIG_MODULES they have no trace events: auto (the default) must
+// still see them, from its sys_enter/sys_exit programs for such syscalls.
 func TestSyscallModule(t *testing.T) {
-	_, c := loadSyscallForTest(t, Config{ProbeSets: []string{ProbeSetModule}, SyscallHooks: SyscallHooksRaw})
+	for _, mode := range []string{SyscallHooksAuto, SyscallHooksRaw} {
+		t.Run(mode, func(t *testing.T) { testSyscallModule(t, mode) })
+	}
+}
+
+func testSyscallModule(t *testing.T, mode string) {
+	p, c := loadSyscallForTest(t, Config{ProbeSets: []string{ProbeSetModule}, SyscallHooks: mode})
+	if mode == SyscallHooksAuto {
+		t.Logf("auto attached %v", p.Attached())
+	}
 	pid, _ := run(t, testbin(t, "modload"))
 	ev := c.waitFor(t, "finit_module", sysOf(EventModuleLoad, pid, "finit_module", nil))
 	if s := ev.Syscall; s.Ret >= 0 || !s.FDBased || s.Path != "vigil_param=1" || s.Path2 != "null" {

@@ -23,8 +23,8 @@ func TestDefaultRulesFire(t *testing.T) {
 		opts []recOpt
 		want string
 	}{
-		{"/bin/sh", []string{"sh"}, []recOpt{c}, "Terminal shell in container"},
-		{"/bin/bash", []string{"bash", "-i"}, []recOpt{c}, "Terminal shell in container"},
+		{"/bin/sh", []string{"sh"}, []recOpt{c}, "Shell spawned in container"},
+		{"/bin/bash", []string{"bash", "-i"}, []recOpt{c}, "Shell spawned in container"},
 		{"/bin/sh", []string{"sh"}, nil, ""}, // host shell: container-scoped rule
 		{"/usr/bin/apt-get", []string{"apt-get", "install", "curl"}, []recOpt{c}, "Package management process launched in container"},
 		{"/usr/bin/apt-get", []string{"apt-get", "update"}, nil, ""}, // package manager on the host
@@ -64,7 +64,7 @@ func TestAlertRecord(t *testing.T) {
 	if lr.TraceID() != r.lr.TraceID() || lr.SpanID() != r.lr.SpanID() || lr.Timestamp() != r.lr.Timestamp() || lr.ObservedTimestamp() == 0 {
 		t.Fatalf("trace %v span %v ts %v", lr.TraceID(), lr.SpanID(), lr.Timestamp())
 	}
-	want := "Shell spawned in container web (image nginx:1): sh -c id (uid 1000, pid 4242, parent pid 4200)"
+	want := "Shell spawned in container web (image nginx:1): sh -c id (uid 1000, pid 4242, parent pid 4200, parent python3 /app/server.py)"
 	if lr.Body().Str() != want {
 		t.Fatalf("body %q\nwant %q", lr.Body().Str(), want)
 	}
@@ -77,8 +77,8 @@ func TestAlertRecord(t *testing.T) {
 		}
 	}
 	for k, v := range map[string]string{
-		semconv.SecurityRuleName:        "Terminal shell in container",
-		semconv.SecurityRuleUUID:        RuleUUID("Terminal shell in container"),
+		semconv.SecurityRuleName:        "Shell spawned in container",
+		semconv.SecurityRuleUUID:        RuleUUID("Shell spawned in container"),
 		semconv.SecurityRuleVersion:     "1",
 		semconv.SecurityRuleRulesetName: DefaultRulesetName,
 		semconv.SecurityRuleCategory:    "execution",
@@ -263,7 +263,7 @@ func TestThrottle(t *testing.T) {
 	if v, _ := lr.Attributes().Get(semconv.VigilAlertSuppressed); v.Int() != 3 {
 		t.Fatalf("suppressed attribute %v", v.AsRaw())
 	}
-	st := e.Stats().Rules["Terminal shell in container"]
+	st := e.Stats().Rules["Shell spawned in container"]
 	if st.Matches != 6 || st.Alerts != 3 || st.Suppressed != 3 {
 		t.Fatalf("stats %+v", st)
 	}

@@ -47,6 +47,7 @@ func functions() map[string]ottl.Factory[tctx] {
 	} {
 		m[f.Name()] = f
 	}
+	addDNSFunctions(m) // funcs_dns.go
 	return m
 }
 

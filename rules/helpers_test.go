@@ -73,6 +73,11 @@ func execRecord(exe string, args []string, opts ...recOpt) rec {
 	a.PutInt(semconv.VigilCgroupID, 12345)
 	a.PutInt(semconv.VigilPidNamespace, 4026531836)
 	a.PutInt(semconv.VigilMntNamespace, 4026531840)
+	a.PutInt(semconv.ProcessVpid, 42)
+	a.PutBool(semconv.ProcessInteractive, false)
+	a.PutStr(semconv.VigilProcessParentExecutablePath, "/usr/bin/python3")
+	a.PutStr(semconv.VigilProcessParentExecutableName, "python3")
+	a.PutStr(semconv.VigilProcessParentCommandLine, "python3 /app/server.py")
 	for _, o := range opts {
 		o(&r)
 	}

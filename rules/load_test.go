@@ -30,11 +30,11 @@ func TestDefaultRuleset(t *testing.T) {
 		}
 	}
 	// Stable: the uuid is a function of the name only.
-	if RuleUUID("Terminal shell in container") != RuleUUID("Terminal shell in container") ||
+	if RuleUUID("Shell spawned in container") != RuleUUID("Shell spawned in container") ||
 		RuleUUID("a") == RuleUUID("b") {
 		t.Fatal("rule uuid not stable or not distinct")
 	}
-	if got, want := RuleUUID("Terminal shell in container"), uuid.NewSHA1(ruleNamespace, []byte("Terminal shell in container")).String(); got != want {
+	if got, want := RuleUUID("Shell spawned in container"), uuid.NewSHA1(ruleNamespace, []byte("Shell spawned in container")).String(); got != want {
 		t.Fatalf("uuid %s, want %s", got, want)
 	}
 	if s := e.Stats(); s.RulesLoaded != len(rules) || s.RulesEnabled != len(rules)-1 {
@@ -245,11 +245,11 @@ rules:
 			t.Errorf("%s: alerts %v, want %v", exe, got, want)
 		}
 	}
-	check("/usr/bin/apt-get")                            // disabled
-	check("/usr/bin/xmrig")                              // replaced: old condition gone
-	check("/opt/banned-miner", "Crypto miner executed")  // replaced: new condition
-	check("/bin/myshell", "Terminal shell in container") // appended list
-	check("/usr/bin/acme", "Acme custom")                // new rule
+	check("/usr/bin/apt-get")                           // disabled
+	check("/usr/bin/xmrig")                             // replaced: old condition gone
+	check("/opt/banned-miner", "Crypto miner executed") // replaced: new condition
+	check("/bin/myshell", "Shell spawned in container") // appended list
+	check("/usr/bin/acme", "Acme custom")               // new rule
 	for _, r := range e.Rules() {
 		switch r.Name {
 		case "Crypto miner executed":

@@ -25,6 +25,8 @@ const (
 	ContainerLabelComposeService = "container.label.com.docker.compose.service"
 
 	ProcessPID            = "process.pid"
+	ProcessVpid           = "process.vpid" // pid inside the process's pid namespace
+	ProcessInteractive    = "process.interactive"
 	ProcessParentPID      = "process.parent_pid"
 	ProcessExecutablePath = "process.executable.path"
 	ProcessExecutableName = "process.executable.name"
@@ -47,11 +49,14 @@ const (
 	VigilProcessStillRunning  = "vigil.process.still_running"
 	VigilProcessExecID        = "vigil.process.exec_id"
 	VigilProcessSeeded        = "vigil.process.seeded"
-	VigilCgroupID             = "vigil.cgroup.id"
-	VigilPidNamespace         = "vigil.namespace.pid"
-	VigilMntNamespace         = "vigil.namespace.mnt"
-	VigilContainerResolved    = "vigil.container.resolved"
-	VigilContainerExitCode    = "vigil.container.exit_code"
+	// VigilProcessExecutableDrift marks a process.exec of a file the
+	// container itself wrote or made executable (container drift).
+	VigilProcessExecutableDrift = "vigil.process.executable.drift"
+	VigilCgroupID               = "vigil.cgroup.id"
+	VigilPidNamespace           = "vigil.namespace.pid"
+	VigilMntNamespace           = "vigil.namespace.mnt"
+	VigilContainerResolved      = "vigil.container.resolved"
+	VigilContainerExitCode      = "vigil.container.exit_code"
 )
 
 // Security alerts raised by the rules engine (package rules). The

@@ -16,9 +16,21 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	floorProgFloorSchedProcessExec = "floor_sched_process_exec"
-	floorProgFloorSchedProcessExit = "floor_sched_process_exit"
-	floorProgFloorSchedProcessFork = "floor_sched_process_fork"
+	floorProgFloorBind4     = "floor_bind4"
+	floorProgFloorBind6     = "floor_bind6"
+	floorProgFloorConnect4  = "floor_connect4"
+	floorProgFloorConnect6  = "floor_connect6"
+	floorProgFloorExec      = "floor_exec"
+	floorProgFloorExit      = "floor_exit"
+	floorProgFloorFork      = "floor_fork"
+	floorProgFloorSendmsg4  = "floor_sendmsg4"
+	floorProgFloorSendmsg6  = "floor_sendmsg6"
+	floorProgFloorSkbIn     = "floor_skb_in"
+	floorProgFloorSkbOut    = "floor_skb_out"
+	floorProgFloorSockstate = "floor_sockstate"
+	floorProgFloorSysEnter  = "floor_sys_enter"
+	floorProgFloorSysExit   = "floor_sys_exit"
+	floorProgFloorSysGap    = "floor_sys_gap"
 )
 
 // loadFloor returns the embedded CollectionSpec for floor.
@@ -63,9 +75,21 @@ type floorSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type floorProgramSpecs struct {
-	FloorSchedProcessExec *ebpf.ProgramSpec `ebpf:"floor_sched_process_exec"`
-	FloorSchedProcessExit *ebpf.ProgramSpec `ebpf:"floor_sched_process_exit"`
-	FloorSchedProcessFork *ebpf.ProgramSpec `ebpf:"floor_sched_process_fork"`
+	FloorBind4     *ebpf.ProgramSpec `ebpf:"floor_bind4"`
+	FloorBind6     *ebpf.ProgramSpec `ebpf:"floor_bind6"`
+	FloorConnect4  *ebpf.ProgramSpec `ebpf:"floor_connect4"`
+	FloorConnect6  *ebpf.ProgramSpec `ebpf:"floor_connect6"`
+	FloorExec      *ebpf.ProgramSpec `ebpf:"floor_exec"`
+	FloorExit      *ebpf.ProgramSpec `ebpf:"floor_exit"`
+	FloorFork      *ebpf.ProgramSpec `ebpf:"floor_fork"`
+	FloorSendmsg4  *ebpf.ProgramSpec `ebpf:"floor_sendmsg4"`
+	FloorSendmsg6  *ebpf.ProgramSpec `ebpf:"floor_sendmsg6"`
+	FloorSkbIn     *ebpf.ProgramSpec `ebpf:"floor_skb_in"`
+	FloorSkbOut    *ebpf.ProgramSpec `ebpf:"floor_skb_out"`
+	FloorSockstate *ebpf.ProgramSpec `ebpf:"floor_sockstate"`
+	FloorSysEnter  *ebpf.ProgramSpec `ebpf:"floor_sys_enter"`
+	FloorSysExit   *ebpf.ProgramSpec `ebpf:"floor_sys_exit"`
+	FloorSysGap    *ebpf.ProgramSpec `ebpf:"floor_sys_gap"`
 }
 
 // floorMapSpecs contains maps before they are loaded into the kernel.
@@ -116,16 +140,40 @@ type floorVariables struct {
 //
 // It can be passed to loadFloorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type floorPrograms struct {
-	FloorSchedProcessExec *ebpf.Program `ebpf:"floor_sched_process_exec"`
-	FloorSchedProcessExit *ebpf.Program `ebpf:"floor_sched_process_exit"`
-	FloorSchedProcessFork *ebpf.Program `ebpf:"floor_sched_process_fork"`
+	FloorBind4     *ebpf.Program `ebpf:"floor_bind4"`
+	FloorBind6     *ebpf.Program `ebpf:"floor_bind6"`
+	FloorConnect4  *ebpf.Program `ebpf:"floor_connect4"`
+	FloorConnect6  *ebpf.Program `ebpf:"floor_connect6"`
+	FloorExec      *ebpf.Program `ebpf:"floor_exec"`
+	FloorExit      *ebpf.Program `ebpf:"floor_exit"`
+	FloorFork      *ebpf.Program `ebpf:"floor_fork"`
+	FloorSendmsg4  *ebpf.Program `ebpf:"floor_sendmsg4"`
+	FloorSendmsg6  *ebpf.Program `ebpf:"floor_sendmsg6"`
+	FloorSkbIn     *ebpf.Program `ebpf:"floor_skb_in"`
+	FloorSkbOut    *ebpf.Program `ebpf:"floor_skb_out"`
+	FloorSockstate *ebpf.Program `ebpf:"floor_sockstate"`
+	FloorSysEnter  *ebpf.Program `ebpf:"floor_sys_enter"`
+	FloorSysExit   *ebpf.Program `ebpf:"floor_sys_exit"`
+	FloorSysGap    *ebpf.Program `ebpf:"floor_sys_gap"`
 }
 
 func (p *floorPrograms) Close() error {
 	return _FloorClose(
-		p.FloorSchedProcessExec,
-		p.FloorSchedProcessExit,
-		p.FloorSchedProcessFork,
+		p.FloorBind4,
+		p.FloorBind6,
+		p.FloorConnect4,
+		p.FloorConnect6,
+		p.FloorExec,
+		p.FloorExit,
+		p.FloorFork,
+		p.FloorSendmsg4,
+		p.FloorSendmsg6,
+		p.FloorSkbIn,
+		p.FloorSkbOut,
+		p.FloorSockstate,
+		p.FloorSysEnter,
+		p.FloorSysExit,
+		p.FloorSysGap,
 	)
 }
 

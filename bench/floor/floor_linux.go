@@ -1,13 +1,47 @@
 package floor
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 )
+
+// Syscall is a syscall Vigil's syscall probe family monitors (every probe
+// set on), and its trace event name (syscalls:sys_enter_<Event>).
+type Syscall struct{ Name, Event string }
+
+// MonitoredSyscalls mirrors bpf/syscall_table.go (unexported there), in its
+// order. TestPlanMatchesVigil fails when the two differ: update this list
+// when Vigil monitors a new syscall.
+var MonitoredSyscalls = []Syscall{
+	{"open", "open"}, {"creat", "creat"}, {"openat", "openat"}, {"openat2", "openat2"},
+	{"unlink", "unlink"}, {"unlinkat", "unlinkat"}, {"rmdir", "rmdir"},
+	{"rename", "rename"}, {"renameat", "renameat"}, {"renameat2", "renameat2"},
+	{"link", "link"}, {"linkat", "linkat"}, {"symlink", "symlink"}, {"symlinkat", "symlinkat"},
+	{"chmod", "chmod"}, {"fchmod", "fchmod"}, {"fchmodat", "fchmodat"}, {"fchmodat2", "fchmodat2"},
+	{"setuid", "setuid"}, {"setgid", "setgid"}, {"setreuid", "setreuid"}, {"setregid", "setregid"},
+	{"setresuid", "setresuid"}, {"setresgid", "setresgid"}, {"setfsuid", "setfsuid"}, {"setfsgid", "setfsgid"},
+	{"capset", "capset"},
+	{"setns", "setns"}, {"unshare", "unshare"}, {"clone", "clone"}, {"clone3", "clone3"},
+	{"init_module", "init_module"}, {"finit_module", "finit_module"}, {"delete_module", "delete_module"},
+	{"bpf", "bpf"}, {"memfd_create", "memfd_create"}, {"ptrace", "ptrace"},
+	{"mount", "mount"}, {"umount2", "umount"},
+}
+
+// Hook is one attachment of an empty program. Name is spelled as Vigil's
+// bpf.Probes.Attached spells the same hook, e.g. "sched_process_exec",
+// "syscalls:sys_enter_openat", "sys_exit[init_module ...]", "cgroup/connect4".
+type Hook struct {
+	Name    string
+	Program string // the C function in floor.bpf.c
+	attach  func(*ebpf.Program) (link.Link, error)
+}
 
 // Floor is the set of attached empty programs.
 type Floor struct {
@@ -15,55 +49,113 @@ type Floor struct {
 	hooks []string
 }
 
-// Attach loads floor.bpf.c and attaches each of its programs to the hook
-// its section names.
+// Plan lists the hooks Vigil's default configuration attaches on this
+// kernel (every probe set; syscall_hooks: auto), with the empty program for
+// each, as bpf/loader_{process,syscall,network}_linux.go decide them:
+// the sched_process BTF tracepoints; syscalls:sys_enter_X/sys_exit_X for
+// each monitored syscall with a trace event and, when some have none (e.g.
+// the module syscalls on a kernel without CONFIG_MODULES), one tp_btf/sys_exit
+// program that runs for every syscall; inet_sock_set_state; the cgroup
+// sock_addr and cgroup_skb hooks at the cgroup2 root; sys_enter/exit_socket.
+func Plan() ([]Hook, error) {
+	var hooks []Hook
+	for _, h := range []struct{ name, prog string }{
+		{"sched_process_exec", "floor_exec"}, {"sched_process_fork", "floor_fork"}, {"sched_process_exit", "floor_exit"},
+	} {
+		hooks = append(hooks, Hook{Name: h.name, Program: h.prog})
+	}
+	var missing []string
+	for _, s := range MonitoredSyscalls {
+		if !haveSyscallEvent(s.Event) {
+			missing = append(missing, s.Name)
+			continue
+		}
+		hooks = append(hooks, tracepoint("syscalls:sys_enter_"+s.Event, "floor_sys_enter"),
+			tracepoint("syscalls:sys_exit_"+s.Event, "floor_sys_exit"))
+	}
+	if len(missing) > 0 {
+		hooks = append(hooks, Hook{Name: fmt.Sprintf("sys_exit%v", missing), Program: "floor_sys_gap"})
+	}
+	root, err := cgroup2Root()
+	if err != nil {
+		return nil, fmt.Errorf("cgroup2 mount: %w", err)
+	}
+	cg := func(name, prog string, t ebpf.AttachType) Hook {
+		return Hook{Name: name, Program: prog, attach: func(p *ebpf.Program) (link.Link, error) {
+			return link.AttachCgroup(link.CgroupOptions{Path: root, Attach: t, Program: p})
+		}}
+	}
+	hooks = append(hooks,
+		Hook{Name: "inet_sock_set_state", Program: "floor_sockstate"},
+		cg("cgroup/connect4", "floor_connect4", ebpf.AttachCGroupInet4Connect),
+		cg("cgroup/connect6", "floor_connect6", ebpf.AttachCGroupInet6Connect),
+		cg("cgroup/sendmsg4", "floor_sendmsg4", ebpf.AttachCGroupUDP4Sendmsg),
+		cg("cgroup/sendmsg6", "floor_sendmsg6", ebpf.AttachCGroupUDP6Sendmsg),
+		cg("cgroup/bind4", "floor_bind4", ebpf.AttachCGroupInet4Bind),
+		cg("cgroup/bind6", "floor_bind6", ebpf.AttachCGroupInet6Bind),
+		tracepoint("sys_enter_socket", "floor_sys_enter"),
+		tracepoint("sys_exit_socket", "floor_sys_exit"),
+		cg("cgroup_skb/egress", "floor_skb_out", ebpf.AttachCGroupInetEgress),
+		cg("cgroup_skb/ingress", "floor_skb_in", ebpf.AttachCGroupInetIngress),
+	)
+	return hooks, nil
+}
+
+// tracepoint is a hook on syscalls:<event> ("syscalls:" optional in name).
+func tracepoint(name, prog string) Hook {
+	event := strings.TrimPrefix(name, "syscalls:")
+	return Hook{Name: name, Program: prog, attach: func(p *ebpf.Program) (link.Link, error) {
+		return link.Tracepoint("syscalls", event, p, nil)
+	}}
+}
+
+// Attach loads floor.bpf.c and attaches its empty programs to every hook of
+// Plan. It fails if any hook refuses: a floor missing a hook would flatter
+// Vigil.
 func Attach() (*Floor, error) {
+	plan, err := Plan()
+	if err != nil {
+		return nil, err
+	}
 	spec, err := loadFloor()
 	if err != nil {
 		return nil, fmt.Errorf("loading floor spec: %w", err)
 	}
-	// A collection rather than the typed floorObjects: a new section in
-	// floor.bpf.c then needs no Go change.
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		return nil, fmt.Errorf("loading floor programs: %w", err)
 	}
+	// The links hold the programs; the collection's fds can go.
+	defer coll.Close()
 	f := &Floor{}
-	for name, ps := range spec.Programs {
-		prog := coll.Programs[name]
-		var l link.Link
-		switch {
-		case strings.HasPrefix(ps.SectionName, "tp_btf/"):
-			l, err = link.AttachTracing(link.TracingOptions{Program: prog})
-		case strings.HasPrefix(ps.SectionName, "raw_tracepoint/"), strings.HasPrefix(ps.SectionName, "raw_tp/"):
-			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: ps.AttachTo, Program: prog})
-		case strings.HasPrefix(ps.SectionName, "tracepoint/"), strings.HasPrefix(ps.SectionName, "tp/"):
-			group, tp, ok := strings.Cut(ps.AttachTo, "/")
-			if !ok {
-				err = fmt.Errorf("tracepoint section %q: want group/name", ps.SectionName)
-				break
-			}
-			l, err = link.Tracepoint(group, tp, prog, nil)
-		default:
-			err = fmt.Errorf("section %q: the floor loader does not know how to attach it yet", ps.SectionName)
+	for _, h := range plan {
+		prog := coll.Programs[h.Program]
+		if prog == nil {
+			f.Close()
+			return nil, fmt.Errorf("hook %s: no program %s in floor.bpf.c", h.Name, h.Program)
 		}
+		attach := h.attach
+		if attach == nil {
+			attach = func(p *ebpf.Program) (link.Link, error) {
+				return link.AttachTracing(link.TracingOptions{Program: p})
+			}
+		}
+		l, err := attach(prog)
 		if err != nil {
-			f.closeLinks()
-			coll.Close()
-			return nil, fmt.Errorf("attaching %s (%s): %w", name, ps.SectionName, err)
+			f.Close()
+			return nil, fmt.Errorf("attaching %s to %s: %w", h.Program, h.Name, err)
 		}
 		f.links = append(f.links, l)
-		f.hooks = append(f.hooks, ps.SectionName)
+		f.hooks = append(f.hooks, h.Name)
 	}
-	// The links hold the programs; the collection's fds can go.
-	coll.Close()
 	return f, nil
 }
 
-// Hooks lists the attached sections, e.g. "tp_btf/sched_process_exec".
+// Hooks lists the attached hooks, named as in Plan.
 func (f *Floor) Hooks() []string { return append([]string(nil), f.hooks...) }
 
-func (f *Floor) closeLinks() error {
+// Close detaches every program.
+func (f *Floor) Close() error {
 	var errs []error
 	for _, l := range f.links {
 		errs = append(errs, l.Close())
@@ -72,5 +164,40 @@ func (f *Floor) closeLinks() error {
 	return errors.Join(errs...)
 }
 
-// Close detaches every program.
-func (f *Floor) Close() error { return f.closeLinks() }
+var tracefsEvents = []string{"/sys/kernel/tracing/events/syscalls", "/sys/kernel/debug/tracing/events/syscalls"}
+
+func haveSyscallEvent(event string) bool {
+	for _, d := range tracefsEvents {
+		if _, err := os.Stat(filepath.Join(d, "sys_enter_"+event)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// cgroup2Root is the cgroup2 mount point, as Vigil finds it: /sys/fs/cgroup
+// on pure cgroup v2, /sys/fs/cgroup/unified on hybrid systems.
+func cgroup2Root() (string, error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		if !ok || !strings.HasPrefix(post, "cgroup2 ") {
+			continue
+		}
+		fields := strings.Fields(pre)
+		// Only the hierarchy's root: a cgroup namespace's mount of a
+		// sub-cgroup shows a root other than "/".
+		if len(fields) >= 5 && fields[3] == "/" {
+			return fields[4], nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", err
+	}
+	return "", errors.New("no cgroup2 mount in /proc/self/mountinfo")
+}

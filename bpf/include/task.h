@@ -40,6 +40,25 @@ static __always_inline __u32 vigil_task_pidns(struct task_struct *task)
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
+/*
+ * The process id as the process itself sees it (getpid() inside its pid
+ * namespace): the group leader's pid at the deepest level of its struct pid,
+ * as task_tgid_vnr() finds it. 1 is a container's init (its entrypoint).
+ */
+static __always_inline __u32 vigil_task_vpid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level;
+	struct upid upid = {};
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return 0;
+	return upid.nr;
+}
+
 static __always_inline struct vigil_ns vigil_task_ns(struct task_struct *task)
 {
 	struct vigil_ns ns = {
@@ -111,9 +130,9 @@ static __always_inline void vigil_task_cgroup_name(struct task_struct *task, cha
 }
 
 /*
- * vigil_fill_task fills the header fields describing task: ids, credentials,
- * start times and comm. Namespaces and cgroup are filled separately because
- * a fork event takes them from the child.
+ * vigil_fill_task fills the header fields describing task: ids (vpid too),
+ * credentials, start times and comm. Namespaces and cgroup are filled
+ * separately because a fork event takes them from the child.
  */
 static __always_inline void vigil_fill_task(struct vigil_header *e, struct task_struct *task)
 {
@@ -122,6 +141,7 @@ static __always_inline void vigil_fill_task(struct vigil_header *e, struct task_
 	e->pid = BPF_CORE_READ(task, tgid);
 	e->tid = BPF_CORE_READ(task, pid);
 	e->ppid = BPF_CORE_READ(parent, tgid);
+	e->vpid = vigil_task_vpid(task);
 	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
 	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
 	e->euid = BPF_CORE_READ(task, real_cred, euid.val);
@@ -142,7 +162,7 @@ static __always_inline void vigil_fill_container(struct vigil_header *e, struct 
 }
 
 /*
- * vigil_init_header sets the type, time and reserved fields. Identity comes
+ * vigil_init_header sets the type and time fields. Identity comes
  * from vigil_fill_task and vigil_fill_container; each family zeroes its own
  * payload, so a record never carries bytes of an older record.
  */
@@ -150,7 +170,6 @@ static __always_inline void vigil_init_header(struct vigil_header *h, __u32 type
 {
 	h->type = type;
 	h->time_ns = bpf_ktime_get_boot_ns();
-	h->_reserved = 0;
 }
 
 #endif /* VIGIL_TASK_H */

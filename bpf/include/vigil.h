@@ -100,7 +100,7 @@ struct vigil_header {
 	__u64 parent_start_boottime; /* real_parent->group_leader->start_boottime */
 	__u64 cgroup_id;     /* default-hierarchy (v2) cgroup id */
 	__u32 mntns;         /* inode of the mount namespace */
-	__u32 _reserved;     /* zero */
+	__u32 vpid;          /* tgid in the task's own pid namespace (1: a container's init) */
 	char comm[VIGIL_COMM_LEN];
 	char cgroup_name[VIGIL_CGROUP_NAME_LEN];
 };
@@ -112,6 +112,7 @@ struct vigil_header {
 #define VIGIL_EXE_DELETED 0x2 /* the executable file has no link left (i_nlink == 0) */
 #define VIGIL_EXE_STDIN_SOCKET  0x4 /* fd 0 of the exec'ing task is an IPv4/IPv6 socket */
 #define VIGIL_EXE_STDOUT_SOCKET 0x8 /* fd 1 of the exec'ing task is an IPv4/IPv6 socket */
+#define VIGIL_EXE_TTY     0x10 /* the exec'ing task has a controlling terminal (signal->tty) */
 
 /* VIGIL_EVENT_EXEC */
 struct vigil_exec_event {

@@ -21,7 +21,8 @@ const ProbeProcess = bpf.ProbeSetProcess
 // DefaultProbes are the probe sets loaded when probes: is not set.
 var DefaultProbes = []string{ProbeProcess,
 	bpf.ProbeSetFile, bpf.ProbeSetPrivilege, bpf.ProbeSetNamespace, bpf.ProbeSetModule,
-	bpf.ProbeSetBPF, bpf.ProbeSetMemfd, bpf.ProbeSetPtrace, bpf.ProbeSetMount}
+	bpf.ProbeSetBPF, bpf.ProbeSetMemfd, bpf.ProbeSetPtrace, bpf.ProbeSetMount,
+	bpf.ProbeSetNetwork, bpf.ProbeSetDNS, bpf.ProbeSetHTTP}
 
 // knownProbeSets lists every probe set this build can load.
 var knownProbeSets = bpf.KnownProbeSets
@@ -46,10 +47,12 @@ type Config struct {
 	// FileReadPathPrefixesOnly, when set, drops read-only opens of absolute
 	// paths below none of these prefixes; opens for write stay.
 	FileReadPathPrefixesOnly []string `mapstructure:"file_read_path_prefixes_only"`
-	// SyscallHooks is how the syscall probes attach: "tracepoint" (one
-	// syscalls:sys_enter_X/sys_exit_X pair per monitored syscall) or "raw"
-	// (sys_enter/sys_exit for every syscall, which also sees syscalls
-	// without trace events, such as module loads on kernels without modules).
+	// SyscallHooks is how the syscall probes attach: "auto" (the default:
+	// "tracepoint", plus one sys_exit program for the monitored syscalls
+	// without trace events, such as module loads on kernels
+	// without modules), "tracepoint" (one syscalls:sys_enter_X/sys_exit_X
+	// pair per monitored syscall only) or "raw" (sys_enter/sys_exit for
+	// every syscall).
 	SyscallHooks string `mapstructure:"syscall_hooks"`
 	// BPFFSDir is the bpffs directory where Vigil pins its maps.
 	BPFFSDir string `mapstructure:"bpffs_dir"`
@@ -97,7 +100,7 @@ func createDefaultConfig() *Config {
 		Probes:         slices.Clone(DefaultProbes),
 
 		FilePathPrefixesIgnore: []string{"/proc/", "/sys/", "/dev/"},
-		SyscallHooks:           bpf.SyscallHooksTracepoint,
+		SyscallHooks:           bpf.SyscallHooksAuto,
 		BPFFSDir:               "/sys/fs/bpf/vigil",
 		RingBufferSize:         8 << 20,
 		MaxProcesses:           65536,
@@ -155,9 +158,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("file_path_prefixes_*: %d distinct prefixes, at most %d fit the kernel filter", len(prefixes), bpf.MaxPathPrefixes-len(bpf.AlwaysReportedPaths)))
 	}
 	switch cfg.SyscallHooks {
-	case bpf.SyscallHooksTracepoint, bpf.SyscallHooksRaw:
+	case bpf.SyscallHooksAuto, bpf.SyscallHooksTracepoint, bpf.SyscallHooksRaw:
 	default:
-		errs = append(errs, fmt.Errorf("syscall_hooks: %q must be %q or %q", cfg.SyscallHooks, bpf.SyscallHooksTracepoint, bpf.SyscallHooksRaw))
+		errs = append(errs, fmt.Errorf("syscall_hooks: %q must be %q, %q or %q", cfg.SyscallHooks, bpf.SyscallHooksAuto, bpf.SyscallHooksTracepoint, bpf.SyscallHooksRaw))
 	}
 	if cfg.BPFFSDir == "" || !filepath.IsAbs(cfg.BPFFSDir) {
 		errs = append(errs, fmt.Errorf("bpffs_dir: %q must be an absolute path on a bpffs mount, e.g. /sys/fs/bpf/vigil", cfg.BPFFSDir))

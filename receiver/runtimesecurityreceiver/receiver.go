@@ -49,6 +49,7 @@ type securityReceiver struct {
 	src      eventSource
 	table    *process.Table
 	names    *netNames // per-container IP -> DNS name, from dns.query responses
+	drift    *driftTracker
 	resolver *container.Resolver
 
 	engine     *rules.Engine // nil when rules are disabled
@@ -81,6 +82,9 @@ func newSecurityReceiver(set receiver.Settings, cfg *Config, release func()) (*s
 		telemetry: tb,
 		batch:     newBatch(metadata.ScopeName, set.BuildInfo.Version),
 		names:     newNetNames(),
+		drift: newDriftTracker(maxDriftContainers, maxDriftPathsPerContainer, func(n int) {
+			tb.VigilDriftPathsEvicted.Add(context.Background(), int64(n))
+		}),
 	}, nil
 }
 
@@ -362,7 +366,7 @@ func (r *securityReceiver) registerCallbacks() error {
 			return nil
 		}
 	}
-	errs := []error{r.registerRuleCallbacks()}
+	errs := []error{r.registerRuleCallbacks(), r.registerNetDropsCallback()}
 	return errors.Join(append(errs,
 		r.telemetry.RegisterVigilKernelEventsSentCallback(observe(func(c bpf.Counters) map[bpf.EventType]uint64 { return c.Sent })),
 		r.telemetry.RegisterVigilKernelEventsFilteredCallback(observe(func(c bpf.Counters) map[bpf.EventType]uint64 { return c.Filtered })),
@@ -372,6 +376,27 @@ func (r *securityReceiver) registerCallbacks() error {
 			return nil
 		}),
 	)...)
+}
+
+// registerNetDropsCallback exports the network family's per-reason drop
+// counters when that family is loaded.
+func (r *securityReceiver) registerNetDropsCallback() error {
+	nd, ok := r.src.(interface {
+		NetDrops() (map[string]uint64, error)
+	})
+	if !ok {
+		return nil
+	}
+	return r.telemetry.RegisterVigilNetworkDropsCallback(func(_ context.Context, o metric.Int64Observer) error {
+		drops, err := nd.NetDrops()
+		if err != nil {
+			return fmt.Errorf("reading network drop counters: %w", err)
+		}
+		for reason, n := range drops {
+			o.Observe(int64(n), metric.WithAttributes(attribute.String("reason", reason)))
+		}
+		return nil
+	})
 }
 
 // registerRuleCallbacks exports the rule engine's counters.

@@ -102,6 +102,10 @@ func putKernel(a pcommon.Map, ev bpf.Event) {
 	}
 	a.PutInt(semconv.VigilPidNamespace, int64(ev.PidNS))
 	a.PutInt(semconv.VigilMntNamespace, int64(ev.MntNS))
+	if ev.VPID != 0 {
+		// The pid inside the process's pid namespace: 1 is a container's init.
+		a.PutInt(semconv.ProcessVpid, int64(ev.VPID))
+	}
 }
 
 // addEvent buffers an event record: evaluated by the rules, exported unless
@@ -114,10 +118,16 @@ func (r *securityReceiver) addEvent(res resource, fill func(plog.LogRecord)) int
 }
 
 func (r *securityReceiver) emitExec(ev bpf.Event, p *process.Process) int {
+	drift := r.drift.drifted(p.ContainerID, p.Exe)
 	return r.addEvent(r.resourceOf(p.ContainerID), func(lr plog.LogRecord) {
 		r.fillEventRecord(lr, ev, p, semconv.EventProcessExec,
 			fmt.Sprintf("exec %s", commandLine(p)))
 		a := lr.Attributes()
+		a.PutBool(semconv.ProcessInteractive, ev.Interactive)
+		if drift {
+			// The container wrote this file or made it executable itself.
+			a.PutBool(semconv.VigilProcessExecutableDrift, true)
+		}
 		if ev.ArgsTruncated {
 			a.PutBool(semconv.VigilProcessArgsTruncated, true)
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -286,23 +285,8 @@ func splitHostPort(h string) (string, uint16) {
 
 // errnoName is the errno's symbolic name ("ECONNREFUSED"), as error.type.
 func errnoName(e int32) string {
-	switch syscall.Errno(e) {
-	case 111:
-		return "ECONNREFUSED"
-	case 110:
-		return "ETIMEDOUT"
-	case 113:
-		return "EHOSTUNREACH"
-	case 101:
-		return "ENETUNREACH"
-	case 104:
-		return "ECONNRESET"
-	case 103:
-		return "ECONNABORTED"
-	case 1:
-		return "EPERM"
-	case 13:
-		return "EACCES"
+	if name := linuxErrnoName(e); name != "" {
+		return name
 	}
 	return "errno " + strconv.Itoa(int(e))
 }

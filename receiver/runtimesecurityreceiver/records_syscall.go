@@ -42,6 +42,7 @@ func (r *securityReceiver) emitSyscall(ev bpf.Event) int {
 		return 0
 	}
 	p := r.syscallProcess(ev)
+	r.drift.observe(p.ContainerID, ev.Type, s)
 	name, body, fill := syscallRecord(ev.Type, s)
 	if name == "" {
 		return 0

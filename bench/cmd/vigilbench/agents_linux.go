@@ -31,19 +31,27 @@ type agent interface {
 	// mark starts counting events; count returns those since mark that
 	// belong to the bench container, and those lost, once output settled.
 	mark() error
-	count() (produced, lost int64, err error)
+	count() (counts, error)
+}
+
+// counts are an agent's events since mark.
+type counts struct {
+	produced int64 // records (Vigil) or lines (bpftrace) of the bench container
+	lost     int64 // kernel ring/perf buffer losses (whole host)
+	dropped  int64 // Vigil: otelcol_vigil_records_dropped (pipeline refused)
+	filtered int64 // Vigil: otelcol_vigil_kernel_events_filtered (in-kernel filters, whole host)
 }
 
 // ---- baseline -------------------------------------------------------------
 
 type baseline struct{}
 
-func (baseline) name() string                 { return "baseline" }
-func (baseline) start() error                 { return nil }
-func (baseline) stop() error                  { return nil }
-func (baseline) pid() int                     { return 0 }
-func (baseline) mark() error                  { return nil }
-func (baseline) count() (int64, int64, error) { time.Sleep(300 * time.Millisecond); return 0, 0, nil }
+func (baseline) name() string           { return "baseline" }
+func (baseline) start() error           { return nil }
+func (baseline) stop() error            { return nil }
+func (baseline) pid() int               { return 0 }
+func (baseline) mark() error            { return nil }
+func (baseline) count() (counts, error) { time.Sleep(300 * time.Millisecond); return counts{}, nil }
 
 // ---- floor ----------------------------------------------------------------
 
@@ -57,9 +65,9 @@ func (a *floorAgent) start() (err error) {
 func (a *floorAgent) stop() error { return a.f.Close() }
 func (a *floorAgent) pid() int    { return 0 }
 func (a *floorAgent) mark() error { return nil }
-func (a *floorAgent) count() (int64, int64, error) {
+func (a *floorAgent) count() (counts, error) {
 	time.Sleep(300 * time.Millisecond)
-	return 0, 0, nil
+	return counts{}, nil
 }
 
 // ---- vigil ----------------------------------------------------------------
@@ -181,14 +189,15 @@ func (a *vigilAgent) settle() {
 	settle(500*time.Millisecond, 30*time.Second, filepath.Join(a.dir, "logs.jsonl"), filepath.Join(a.dir, "traces.jsonl"))
 }
 
-func (a *vigilAgent) count() (int64, int64, error) {
+func (a *vigilAgent) count() (counts, error) {
 	a.settle()
 	m, err := scrape()
 	if err != nil {
-		return 0, 0, err
+		return counts{}, err
 	}
 	n, err := countRecords(a.dir, a.containerID, a.offLogs, a.offTraces)
-	return n, int64(m[mLost] - a.metrics0[mLost]), err
+	d := func(k string) int64 { return int64(m[k] - a.metrics0[k]) }
+	return counts{produced: n, lost: d(mLost), dropped: d(mDropped), filtered: d(mFiltered)}, err
 }
 
 // delta returns how much each metric grew since mark.
@@ -419,7 +428,7 @@ func (a *bpftraceAgent) lostSoFar() int64 {
 }
 
 // count counts the lines whose cgroup field is the bench container's.
-func (a *bpftraceAgent) count() (int64, int64, error) {
+func (a *bpftraceAgent) count() (counts, error) {
 	settle(time.Second, 30*time.Second, a.out())
 	var n int64
 	err := eachLine(a.out(), a.off, func(b []byte) error {
@@ -429,7 +438,7 @@ func (a *bpftraceAgent) count() (int64, int64, error) {
 		}
 		return nil
 	})
-	return n, a.lostSoFar() - a.lost, err
+	return counts{produced: n, lost: a.lostSoFar() - a.lost}, err
 }
 
 // ---- helpers ----------------------------------------------------------------

@@ -18,10 +18,12 @@ import (
 )
 
 type capStep struct {
-	Target      int64   // processes/s asked for (0: as fast as possible)
-	Processes   int64   // made in the container
+	Config      string  // capConfig name
+	Load        string  // "process" (spawnrate) or "open" (openrate)
+	Target      int64   // operations/s asked for (0: as fast as possible)
+	Ops         int64   // processes or opens made in the container
 	Seconds     float64 // the load's duration
-	Expected    int64   // records Vigil should write for them: exit log + span per process
+	Expected    int64   // records Vigil should write for them
 	Produced    int64   // records of the container in the output files
 	KernelSent  int64   // kernel events committed to the ring buffer (whole host)
 	Read        int64   // events user space read
@@ -36,19 +38,76 @@ type capStep struct {
 }
 
 type bpfProgStat struct {
+	Load     string // the capacity load it ran under ("" for the floor)
 	Name     string
 	Runs     int64
 	NsPerRun float64
 }
 
+// capConfig is a collector configuration the capacity is measured with.
+type capConfig struct {
+	Name, Desc string
+	args       []string
+}
+
+// capLoad is a load generator of the capacity steps.
+type capLoad struct {
+	Name, Desc string
+	perOp      int64 // records Vigil writes per operation
+	steps      string
+	argv       func(rate int64) []string
+}
+
 var madeRE = regexp.MustCompile(`made=(\d+)`)
 var elapsedRE = regexp.MustCompile(`elapsed_s=([\d.]+)`)
 
-// capacity steps the load (vfork+_exit children: a fork and an exit event
-// each, 2 records in Vigil's output) and reads, per step, the kernel's lost
-// counter and the records that reached the file exporter.
+// pprofArgs add the pprof extension to the embedded default config.
+var pprofArgs = []string{
+	"--config=vigil:default",
+	"--config=yaml:extensions::pprof::endpoint: " + pprofAddr,
+	"--config=yaml:service::extensions: [health_check, pprof]",
+}
+
+func capConfigs() []capConfig {
+	fileOnly := append(append([]string(nil), pprofArgs...),
+		"--config=yaml:service::pipelines::logs::exporters: [file/logs]",
+		"--config=yaml:service::pipelines::traces::exporters: [file/traces]")
+	all := []capConfig{
+		{Name: "file-only", Desc: "the default config without the debug exporter: kernel → ring buffer → pdata → file exporter (the issue's pipeline)", args: fileOnly},
+		{Name: "default", Desc: "the default config as shipped: debug exporter (stderr, to a file here) and file exporters", args: pprofArgs},
+	}
+	var out []capConfig
+	for _, c := range all {
+		for _, want := range strings.Split(*flagCapConfigs, ",") {
+			if c.Name == strings.TrimSpace(want) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+func capLoads() []capLoad {
+	secs := strconv.Itoa(*flagCapSecs)
+	return []capLoad{
+		{Name: "open", perOp: 1, steps: *flagCapOpenSteps,
+			Desc: "`openrate RATE " + secs + " 2 " + exportedFile + "`: 2 paced workers opening and closing a regular file (1 file.open record each)",
+			argv: func(r int64) []string {
+				return []string{"openrate", strconv.FormatInt(r, 10), secs, "2", exportedFile}
+			}},
+		{Name: "process", perOp: 2, steps: *flagCapProcSteps,
+			Desc: "`spawnrate RATE " + secs + " 4`: 4 paced workers making short-lived processes (vfork + _exit: a fork and an exit event, 2 records: process.exit + the span)",
+			argv: func(r int64) []string {
+				return []string{"spawnrate", strconv.FormatInt(r, 10), secs, "4"}
+			}},
+	}
+}
+
+// capacity steps each load under each collector configuration and reads,
+// per step, the kernel's lost counter, the pipeline's dropped counter and the
+// records that reached the file exporter. A load stops after two lossy steps
+// in a row: past that the pipeline is only more overloaded.
 func capacity(res *results, bin, cid, img, art string) error {
-	logf("capacity: steps %s processes/s, %ds each", *flagCapSteps, *flagCapSecs)
 	if err := os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", []byte("1"), 0); err != nil {
 		logf("cannot enable bpf stats: %v", err)
 	}
@@ -59,28 +118,43 @@ func capacity(res *results, bin, cid, img, art string) error {
 	old := progIDs()
 	if err := fl.start(); err == nil {
 		_, _ = exec.Command("docker", "exec", cid, "spawnrate", "20000", "2", "4", "exec").CombinedOutput()
+		_, _ = exec.Command("docker", "exec", cid, "openrate", "100000", "1", "2", exportedFile).CombinedOutput()
 		res.FloorProgs = progStats("floor_", old)
 		fl.stop()
 	}
+	for ci, cfg := range capConfigs() {
+		for _, load := range capLoads() {
+			if load.steps == "" || (ci > 0 && load.Name != "open") {
+				continue // the second configuration: the open load only (time)
+			}
+			if err := capacityRun(res, bin, cid, art, cfg, load, ci == 0); err != nil {
+				return fmt.Errorf("%s, %s load: %w", cfg.Name, load.Name, err)
+			}
+		}
+	}
+	return nil
+}
 
-	a := &vigilAgent{bin: bin, containerID: cid, extraArgs: []string{
-		"--config=vigil:default",
-		"--config=yaml:extensions::pprof::endpoint: " + pprofAddr,
-		"--config=yaml:service::extensions: [health_check, pprof]",
-	}}
-	old = progIDs()
+func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad, keepProgStats bool) error {
+	logf("capacity (%s config, %s load): steps %s /s, %ds each", cfg.Name, load.Name, load.steps, *flagCapSecs)
+	a := &vigilAgent{bin: bin, containerID: cid, extraArgs: cfg.args}
+	old := progIDs()
 	if err := a.start(); err != nil {
 		return err
 	}
 	defer a.stop()
-	res.IdleRSSCapacityRun = rss(a.pid())
+	if res.IdleRSSCapacityRun == 0 {
+		res.IdleRSSCapacityRun = rss(a.pid())
+	}
 	before := progStats("vigil_", old)
-	// Profile one paced step: the collector busy but not starved.
-	profiled := *flagProfileStep
-	for _, f := range strings.Split(*flagCapSteps, ",") {
+	lossy := 0
+	for _, f := range strings.Split(load.steps, ",") {
 		target, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
 		if err != nil {
 			return fmt.Errorf("capacity step %q: %w", f, err)
+		}
+		if lossy >= 2 {
+			break
 		}
 		rate := target
 		if rate == 0 {
@@ -102,20 +176,21 @@ func capacity(res *results, bin, cid, img, art string) error {
 			}
 		}()
 		var prof []byte
-		if target == profiled {
+		profiled := load.Name == "open" && target == *flagProfileStep
+		if profiled {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				prof = fetch(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, max(1, *flagCapSecs-1)))
 			}()
 		}
-		out, err := exec.Command("docker", "exec", cid, "spawnrate", strconv.FormatInt(rate, 10), strconv.Itoa(*flagCapSecs), "4").CombinedOutput()
+		out, err := exec.Command("docker", append([]string{"exec", cid}, load.argv(rate)...)...).CombinedOutput()
 		if err != nil {
 			cancel()
 			wg.Wait()
-			return fmt.Errorf("spawnrate: %w: %s", err, out)
+			return fmt.Errorf("%s: %w: %s", load.argv(rate)[0], err, out)
 		}
-		produced, lost, err := a.count()
+		c, err := a.count()
 		cancel()
 		wg.Wait()
 		if err != nil {
@@ -125,33 +200,39 @@ func capacity(res *results, bin, cid, img, art string) error {
 		if err != nil {
 			return err
 		}
-		st := capStep{Target: target, Lost: lost, Produced: produced, PeakRSS: peak, VigilCPU: cpuTime(a.pid()) - c0,
-			KernelSent: int64(d[mSent]), Read: int64(d[mRead]), Dropped: int64(d[mDropped])}
+		st := capStep{Config: cfg.Name, Load: load.Name, Target: target, Lost: c.lost, Produced: c.produced, PeakRSS: peak,
+			VigilCPU: cpuTime(a.pid()) - c0, KernelSent: int64(d[mSent]), Read: int64(d[mRead]), Dropped: c.dropped}
 		for _, m := range madeRE.FindAllSubmatch(out, -1) {
 			v, _ := strconv.ParseInt(string(m[1]), 10, 64)
-			st.Processes += v
+			st.Ops += v
 		}
 		if m := elapsedRE.FindSubmatch(out); m != nil {
 			st.Seconds, _ = strconv.ParseFloat(string(m[1]), 64)
 		}
-		st.Expected = 2 * st.Processes
+		st.Expected = load.perOp * st.Ops
 		st.EventsPerS = float64(st.KernelSent) / st.Seconds
 		st.OfferedPerS = float64(st.KernelSent+st.Lost) / st.Seconds
 		st.RecordsPerS = float64(st.Produced) / st.Seconds
 		st.ZeroLoss = st.Lost == 0 && st.Dropped == 0 && st.Produced >= st.Expected
+		if st.ZeroLoss {
+			lossy = 0
+		} else {
+			lossy++
+		}
 		res.Capacity = append(res.Capacity, st)
-		logf("  target %6d/s: %7d processes, kernel offered %8.0f sent %8.0f events/s, records %8.0f/s (%d of %d expected), lost %d, dropped %d, peak RSS %.0f MiB, vigil CPU %.1f s",
-			target, st.Processes, st.OfferedPerS, st.EventsPerS, st.RecordsPerS, st.Produced, st.Expected, st.Lost, st.Dropped, float64(peak)/(1<<20), st.VigilCPU.Seconds())
+		logf("  %s/%s target %6d/s: %7d ops, kernel offered %8.0f sent %8.0f events/s, records %8.0f/s (%d of %d expected), lost %d, dropped %d, peak RSS %.0f MiB, vigil CPU %.1f s",
+			cfg.Name, load.Name, target, st.Ops, st.OfferedPerS, st.EventsPerS, st.RecordsPerS, st.Produced, st.Expected, st.Lost, st.Dropped, float64(peak)/(1<<20), st.VigilCPU.Seconds())
 		if prof != nil {
-			p := filepath.Join(art, "capacity-cpu.pprof")
+			p := filepath.Join(art, "capacity-cpu-"+cfg.Name+".pprof")
 			if err := os.WriteFile(p, prof, 0o644); err == nil {
 				top, _ := exec.Command("go", "tool", "pprof", "-top", "-nodecount=30", p).Output()
 				cum, _ := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=60", p).Output()
-				res.Profile = string(top)
-				res.ProfileCum = string(cum)
-				res.ProfiledTarget = target
+				res.Profiles = append(res.Profiles, cpuProfile{Config: cfg.Name, Load: load.Name, Target: target, Top: string(top), Cum: string(cum)})
 			}
 		}
+	}
+	if !keepProgStats {
+		return nil
 	}
 	after := progStats("vigil_", old)
 	for i, s := range after {
@@ -164,9 +245,17 @@ func capacity(res *results, bin, cid, img, art string) error {
 				after[i].Runs = runs
 			}
 		}
+		after[i].Load = load.Name
 	}
-	res.VigilProgs = after
+	res.VigilProgs = append(res.VigilProgs, after...)
 	return nil
+}
+
+// cpuProfile is otelcol-vigil's CPU profile during one capacity step.
+type cpuProfile struct {
+	Config, Load string
+	Target       int64
+	Top, Cum     string
 }
 
 func fetch(url string) []byte {
@@ -308,7 +397,7 @@ func mib(b int64) float64 { return float64(b) / (1 << 20) }
 // -count 10 and benchstat to compare commits, see BENCHMARKS.md).
 func goBench(art string) string {
 	logf("go micro-benchmarks")
-	args := []string{"test", "-run", "^$", "-bench", goBenchRE, "-benchmem", "-count", "1", "./bpf", "./container", "./process", "./receiver/runtimesecurityreceiver"}
+	args := []string{"test", "-run", "^$", "-bench", goBenchRE, "-benchmem", "-count", "1", "./bpf", "./container", "./process", "./rules", "./netparse", "./receiver/runtimesecurityreceiver"}
 	out, err := exec.Command("go", args...).CombinedOutput()
 	os.WriteFile(filepath.Join(art, "gobench.txt"), out, 0o644)
 	if err != nil {
@@ -323,7 +412,7 @@ func goBench(art string) string {
 	return strings.Join(keep, "\n")
 }
 
-const goBenchRE = "^(BenchmarkDecode|BenchmarkLookupCacheHit|BenchmarkForkExecExit|BenchmarkEmit.*)$"
+const goBenchRE = "^(BenchmarkDecode|BenchmarkLookupCacheHit|BenchmarkForkExecExit|BenchmarkEmit.*|BenchmarkEvaluate.*|BenchmarkParse.*)$"
 
 // progIDs is the set of loaded BPF program ids.
 func progIDs() map[int]bool {

@@ -21,6 +21,10 @@ import (
 	"time"
 )
 
+// exportedFile is a regular file of the bench image that no default rule
+// matches: its opens are exported, not alerted on.
+const exportedFile = "/bench/tree/d00/f000.c"
+
 type workload struct {
 	name string
 	desc string
@@ -33,22 +37,27 @@ type sample struct {
 	wall, cpu      time.Duration // the workload in the container
 	agentCPU       time.Duration // the agent's own CPU meanwhile (incl. settling)
 	produced, lost int64
+	dropped        int64 // Vigil: records the pipeline refused
+	filtered       int64 // Vigil: events its in-kernel filters dropped (whole host)
 }
 
 var (
-	flagRounds      = flag.Int("rounds", 5, "alternating rounds (≥5 for the report)")
-	flagOut         = flag.String("out", "BENCHMARKS.md", "markdown file whose generated section is rewritten")
-	flagVigil       = flag.String("vigil", "_build/otelcol-vigil", "otelcol-vigil binary")
-	flagReps        = flag.Int("reps", 3, "runs of each workload per mode per round; the round keeps the median")
-	flagScale       = flag.Float64("scale", 1, "multiply every workload's operation count")
-	flagSkipCap     = flag.Bool("skip-capacity", false, "skip the capacity steps")
-	flagSkipMem     = flag.Bool("skip-memory", false, "skip the memory measurements")
-	flagSkipGo      = flag.Bool("skip-gobench", false, "skip the Go micro-benchmarks")
-	flagModes       = flag.String("modes", "baseline,floor,vigil,bpftrace", "modes to run")
-	flagProfileStep = flag.Int64("profile-step", 15000, "capacity step (processes/s) during which otelcol-vigil's CPU is profiled")
-	flagCapSteps    = flag.String("capacity-steps", "2500,5000,10000,15000,20000,25000,30000,40000,0", "processes/s per capacity step (vfork+_exit: 2 events each); 0 = as fast as possible")
-	flagCapSecs     = flag.Int("capacity-seconds", 5, "seconds per capacity step")
-	flagKeep        = flag.String("artifacts", "", "directory for raw results and profiles (default: a temp dir)")
+	flagRounds       = flag.Int("rounds", 5, "alternating rounds (≥5 for the report)")
+	flagOut          = flag.String("out", "BENCHMARKS.md", "markdown file whose generated section is rewritten")
+	flagVigil        = flag.String("vigil", "_build/otelcol-vigil", "otelcol-vigil binary")
+	flagReps         = flag.Int("reps", 3, "runs of each workload per mode per round; the round keeps the median")
+	flagScale        = flag.Float64("scale", 1, "multiply every workload's operation count")
+	flagSkipCap      = flag.Bool("skip-capacity", false, "skip the capacity steps")
+	flagSkipMem      = flag.Bool("skip-memory", false, "skip the memory measurements")
+	flagSkipGo       = flag.Bool("skip-gobench", false, "skip the Go micro-benchmarks")
+	flagModes        = flag.String("modes", "baseline,floor,vigil,bpftrace", "modes to run")
+	flagProfileStep  = flag.Int64("profile-step", 20000, "open-load capacity step (opens/s) during which otelcol-vigil's CPU is profiled, in each configuration")
+	flagCapProcSteps = flag.String("capacity-process-steps", "2500,5000,10000,15000,20000,30000,0", "processes/s per process-load capacity step (vfork+_exit: 2 records each); 0 = as fast as possible; empty: skip")
+	flagCapOpenSteps = flag.String("capacity-open-steps", "5000,10000,20000,30000,40000,60000,80000,100000,0", "opens/s per open-load capacity step (1 record each); 0 = as fast as possible; empty: skip")
+	flagCapConfigs   = flag.String("capacity-configs", "file-only,default", "collector configurations of the capacity steps (the second and later: open load only)")
+	flagSkipKernel   = flag.Bool("skip-kernel-cost", false, "skip the per-workload BPF run time (bpf_stats) measurement")
+	flagCapSecs      = flag.Int("capacity-seconds", 4, "seconds per capacity step")
+	flagKeep         = flag.String("artifacts", "", "directory for raw results and profiles (default: a temp dir)")
 )
 
 func logf(format string, args ...any) {
@@ -109,7 +118,8 @@ func run() error {
 	res := &results{Start: t0, Image: img, Machine: machine(), Rounds: *flagRounds}
 	scale := func(n int64) int64 { return max(1, int64(float64(n)**flagScale)) }
 	res.Workloads = []workload{
-		{name: "open", desc: "openat+close of one file, in a loop", op: "open+close", ops: scale(200_000), argv: []string{"openloop", strconv.FormatInt(scale(200_000), 10), "/etc/passwd"}},
+		{name: "open", desc: "openat+close of a regular file (`" + exportedFile + "`), in a loop: every open is a file.open record", op: "open+close", ops: scale(200_000), argv: []string{"openloop", strconv.FormatInt(scale(200_000), 10), exportedFile}},
+		{name: "open-filtered", desc: "openat+close of `/dev/null`, in a loop: the default `file_path_prefixes_ignore` (/proc/, /sys/, /dev/) drops every open in the kernel", op: "open+close", ops: scale(200_000), argv: []string{"openloop", strconv.FormatInt(scale(200_000), 10), "/dev/null"}},
 		{name: "exec", desc: "fork+exec of a static `true` and wait, in a loop", op: "fork+exec+exit", ops: scale(2_000), argv: []string{"execloop", strconv.FormatInt(scale(2_000), 10)}},
 		{name: "connect", desc: "TCP connect+accept+1 byte+close on 127.0.0.1, in a loop", op: "connection", ops: scale(10_000), argv: []string{"connloop", strconv.FormatInt(scale(10_000), 10), "7777"}},
 		{name: "mixed", desc: "build-like: a shell spawns a static reader per file of a 10×20-file tree, plus `sh -c 'reader dir/*; true'` per dir, 2 passes", op: "process", ops: 2 * scale(1) * (10*20 + 10*3), argv: []string{"mixed", strconv.FormatInt(2*scale(1), 10)}},
@@ -166,16 +176,16 @@ func run() error {
 				}
 				sort.Slice(reps, func(i, j int) bool { return reps[i].wall < reps[j].wall })
 				s := reps[len(reps)/2]
-				s.produced, s.lost, err = a.count()
-				s.produced /= int64(len(reps))
+				c, err := a.count()
+				s.produced, s.lost, s.dropped, s.filtered = c.produced/int64(len(reps)), c.lost, c.dropped, c.filtered/int64(len(reps))
 				if err != nil {
 					a.stop()
 					return fmt.Errorf("round %d, %s, %s: counting: %w", round+1, m, w.name, err)
 				}
 				s.agentCPU = (cpuTime(a.pid()) - c0) / time.Duration(len(reps))
 				res.Samples[m][w.name] = append(res.Samples[m][w.name], s)
-				logf("  %-8s %-7s wall %8.1f ms  cpu %8.1f ms  agent cpu %6.0f ms  events %7d  lost %d",
-					m, w.name, ms(s.wall), ms(s.cpu), ms(s.agentCPU), s.produced, s.lost)
+				logf("  %-8s %-13s wall %8.1f ms  cpu %8.1f ms  agent cpu %6.0f ms  events %7d  lost %d  dropped %d  filtered %d",
+					m, w.name, ms(s.wall), ms(s.cpu), ms(s.agentCPU), s.produced, s.lost, s.dropped, s.filtered)
 			}
 			if err := a.stop(); err != nil {
 				return err
@@ -183,6 +193,11 @@ func run() error {
 		}
 	}
 
+	if !*flagSkipKernel {
+		if err := kernelCosts(res, vigilBin, cid); err != nil {
+			return fmt.Errorf("kernel cost: %w", err)
+		}
+	}
 	if !*flagSkipCap {
 		if err := capacity(res, vigilBin, cid, img, art); err != nil {
 			return fmt.Errorf("capacity: %w", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,11 +20,11 @@ type results struct {
 	Workloads []workload                     `json:"-"`
 	Samples   map[string]map[string][]sample `json:"-"`
 
+	KernelCosts             []kernelCost
 	Capacity                []capStep
 	IdleRSSCapacityRun      int64
 	VigilProgs, FloorProgs  []bpfProgStat
-	Profile, ProfileCum     string
-	ProfiledTarget          int64
+	Profiles                []cpuProfile
 	Memory                  *memResult
 	MemoryBaseForContainers int64
 	GoBench                 string
@@ -83,7 +84,7 @@ func minMax(v []float64) (float64, float64) {
 // same round's baseline.
 type stat struct {
 	wallMs, ratio, cpuRatio, addNs, addCPUNs, agentNs []float64
-	produced, lost                                    []float64
+	produced, lost, dropped, filtered                 []float64
 }
 
 func (r *results) stat(mode, w string, ops int64) stat {
@@ -93,6 +94,8 @@ func (r *results) stat(mode, w string, ops int64) stat {
 		st.wallMs = append(st.wallMs, ms(s.wall))
 		st.produced = append(st.produced, float64(s.produced))
 		st.lost = append(st.lost, float64(s.lost))
+		st.dropped = append(st.dropped, float64(s.dropped))
+		st.filtered = append(st.filtered, float64(s.filtered))
 		st.agentNs = append(st.agentNs, float64(s.agentCPU)/float64(ops))
 		if i < len(base) {
 			b := base[i]
@@ -116,30 +119,50 @@ func writeReport(path string, r *results) error {
 	for _, k := range []string{"cpu", "nproc", "memory", "kernel", "docker", "bpftrace", "go"} {
 		p("| %s | %s |\n", k, r.Machine[k])
 	}
+	p("\n### Summary\n\n")
+	p("Median ratio of wall time to the same round's baseline; added ns/op = median (wall − baseline) / operations; BPF ns/op = run time of the agent's BPF programs per operation (kernel.bpf_stats_enabled, one separate run); events / lost / dropped: Vigil's records of the bench container per run, kernel losses and pipeline drops summed over rounds.\n\n")
+	p("| workload | floor ratio | vigil ratio | bpftrace ratio | added ns/op floor / vigil / bpftrace | BPF ns/op floor / vigil | vigil events / run | vigil lost / dropped | bpftrace lines / run | bpftrace lost |\n|---|---:|---:|---:|---|---|---:|---|---:|---:|\n")
+	for _, w := range r.Workloads {
+		fl, vg, bt := r.stat("floor", w.name, w.ops), r.stat("vigil", w.name, w.ops), r.stat("bpftrace", w.name, w.ops)
+		kf, okf := r.kernelCost("floor", w.name)
+		kv, okv := r.kernelCost("vigil", w.name)
+		bpfNs := "–"
+		if okf && okv {
+			bpfNs = fmt.Sprintf("%.0f / %.0f", kf.nsPerOp(), kv.nsPerOp())
+		}
+		p("| %s | %s | %s | %s | %s / %s / %s | %s | %s | %s / %s | %s | %s |\n", w.name,
+			medStr(fl.ratio, "%.3f"), medStr(vg.ratio, "%.3f"), medStr(bt.ratio, "%.3f"),
+			medStr(fl.addNs, "%.0f"), medStr(vg.addNs, "%.0f"), medStr(bt.addNs, "%.0f"), bpfNs,
+			medStr(vg.produced, "%.0f"), sumStr(vg.lost), sumStr(vg.dropped), medStr(bt.produced, "%.0f"), sumStr(bt.lost))
+	}
 	p("\n### Overhead (%d alternating rounds; order of modes and workloads rotated each round)\n\n", r.Rounds)
 	p("Ratio = wall time under the mode / wall time of the same round's baseline (min / **median** / max). ")
 	p("Added ns/op = median over rounds of (wall − baseline wall) / operations. CPU = user+sys of the workload's processes in the container (getrusage RUSAGE_CHILDREN). ")
 	p("Agent CPU = the agent process's own user+sys (otelcol-vigil or bpftrace) from the workload's start until its output settled, per operation. ")
-	p("Events = Vigil's log records + spans attributed to the bench container in its file exporter output / bpftrace lines with the container's cgroup id (median per run); lost = otelcol_vigil_kernel_events_lost delta / bpftrace \"Lost N events\" (sum over rounds).\n\n")
+	p("Events = Vigil's log records + spans attributed to the bench container in its file exporter output / bpftrace lines with the container's cgroup id (median per run); lost = otelcol_vigil_kernel_events_lost delta / bpftrace \"Lost N events\" (sum over rounds); dropped = otelcol_vigil_records_dropped delta (sum); filtered = otelcol_vigil_kernel_events_filtered per run (median; whole host).\n\n")
 	for _, w := range r.Workloads {
 		base := r.stat("baseline", w.name, w.ops)
 		p("#### %s: %s\n\n%d × %s per run; baseline median %.1f ms wall (%.0f ns/op), CPU %.1f ms.\n\n",
 			w.name, w.desc, w.ops, w.op, median(base.wallMs), median(base.wallMs)*1e6/float64(w.ops),
 			median(cpuMs(r.Samples["baseline"][w.name])))
-		p("| mode | wall ms (median) | ratio min / median / max | CPU ratio (median) | added ns/op (wall) | added CPU ns/op | agent CPU ns/op | events / run | lost |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n")
+		p("| mode | wall ms (median) | ratio min / median / max | CPU ratio (median) | added ns/op (wall) | added CPU ns/op | agent CPU ns/op | events / run | lost | dropped | filtered / run |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, m := range r.Modes {
 			st := r.stat(m, w.name, w.ops)
 			if len(st.wallMs) == 0 {
 				continue
 			}
 			lo, hi := minMax(st.ratio)
-			ev, lost := "–", "–"
+			ev, lost, dropped, filtered := "–", "–", "–", "–"
 			if m == "vigil" || m == "bpftrace" {
 				ev = fmt.Sprintf("%.0f", median(st.produced))
 				lost = fmt.Sprintf("%.0f", sum(st.lost))
 			}
-			p("| %s | %.1f | %.3f / **%.3f** / %.3f | %.3f | %.0f | %.0f | %.0f | %s | %s |\n",
-				m, median(st.wallMs), lo, median(st.ratio), hi, median(st.cpuRatio), median(st.addNs), median(st.addCPUNs), median(st.agentNs), ev, lost)
+			if m == "vigil" {
+				dropped = fmt.Sprintf("%.0f", sum(st.dropped))
+				filtered = fmt.Sprintf("%.0f", median(st.filtered))
+			}
+			p("| %s | %.1f | %.3f / **%.3f** / %.3f | %.3f | %.0f | %.0f | %.0f | %s | %s | %s | %s |\n",
+				m, median(st.wallMs), lo, median(st.ratio), hi, median(st.cpuRatio), median(st.addNs), median(st.addCPUNs), median(st.agentNs), ev, lost, dropped, filtered)
 		}
 		fl, vg, bt := r.stat("floor", w.name, w.ops), r.stat("vigil", w.name, w.ops), r.stat("bpftrace", w.name, w.ops)
 		if len(fl.addNs) > 0 && len(vg.addNs) > 0 {
@@ -152,16 +175,51 @@ func writeReport(path string, r *results) error {
 			}
 			p(".\n")
 		}
+		kf, okf := r.kernelCost("floor", w.name)
+		kv, okv := r.kernelCost("vigil", w.name)
+		if okf && okv {
+			p("\nBPF run time per operation (bpf_stats, one run each): floor %.0f ns, Vigil %.0f ns", kf.nsPerOp(), kv.nsPerOp())
+			if kf.nsPerOp() > 0 {
+				p(" (%.1f× the floor)", kv.nsPerOp()/kf.nsPerOp())
+			}
+			p(". Vigil's programs, costliest first: ")
+			for i, pc := range kv.Progs {
+				if i == 6 {
+					break
+				}
+				if i > 0 {
+					p(", ")
+				}
+				p("`%s` %.2f runs/op × %.0f ns", pc.Name, float64(pc.Runs)/float64(kv.Ops), float64(pc.RunNs)/float64(max(pc.Runs, 1)))
+			}
+			p(".\n")
+		}
 		p("\n")
 	}
 	if len(r.Capacity) > 0 {
 		p("### Capacity (kernel → ring buffer → pdata → file exporter)\n\n")
-		p("Load: `spawnrate RATE %d 4` in the bench container: 4 paced workers making RATE short-lived processes per second (vfork + _exit: one fork and one exit event each, and 2 records in Vigil's output: the process.exit log record and the span). ", *flagCapSecs)
-		p("otelcol-vigil runs the default config plus the pprof extension, with kernel.bpf_stats_enabled=1. ")
-		p("Kernel events/s = otelcol_vigil_kernel_events_sent (whole host) over the load's duration. Zero loss = otelcol_vigil_kernel_events_lost and otelcol_vigil_records_dropped did not grow AND the container's records in logs.jsonl + traces.jsonl (counted after the output settled) ≥ 2 × processes made.\n\n")
-		p("| target proc/s | processes made | kernel events/s offered (sent+lost) | delivered (sent) | records/s (container) | records expected → found | lost (kernel) | dropped | otelcol CPU (cores) | otelcol CPU µs / record | peak RSS MiB | zero loss |\n|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n")
-		best := -1
+		p("Each step runs a paced load in the bench container for %d s while otelcol-vigil runs with the pprof extension and kernel.bpf_stats_enabled=1. ", *flagCapSecs)
+		p("Loads: ")
+		for i, l := range capLoads() {
+			if i > 0 {
+				p("; ")
+			}
+			p("**%s**: %s", l.Name, l.Desc)
+		}
+		p(". Configurations: ")
+		for i, c := range capConfigs() {
+			if i > 0 {
+				p("; ")
+			}
+			p("**%s**: %s", c.Name, c.Desc)
+		}
+		p(" (open load only). ")
+		p("Kernel events/s = otelcol_vigil_kernel_events_sent (whole host) over the load's duration. **Loss is counted three ways**: otelcol_vigil_kernel_events_lost (ring buffer full: the kernel could not reserve a record), otelcol_vigil_records_dropped (the pipeline refused a batch), and the container's records in logs.jsonl + traces.jsonl (counted after the output settled) against the records its operations must produce. A step is zero-loss when both counters stay flat and every expected record is found. A load stops after two lossy steps in a row.\n\n")
+		p("| config | load | target ops/s | ops made | kernel events/s offered (sent+lost) | delivered (sent) | records/s (container) | records expected → found | lost (kernel) | dropped | otelcol CPU (cores) | otelcol CPU µs / record | peak RSS MiB | zero loss |\n|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n")
+		best := map[string]int{}
+		firstLoss := map[string]int{}
 		for i, s := range r.Capacity {
+			key := s.Config + "/" + s.Load
 			t := fmt.Sprint(s.Target)
 			if s.Target == 0 {
 				t = "max"
@@ -169,28 +227,53 @@ func writeReport(path string, r *results) error {
 			ok := "yes"
 			if !s.ZeroLoss {
 				ok = "**no**"
-			} else if best < 0 || s.EventsPerS > r.Capacity[best].EventsPerS {
-				best = i
+				if _, seen := firstLoss[key]; !seen {
+					firstLoss[key] = i
+				}
+			} else if b, seen := best[key]; !seen || s.EventsPerS > r.Capacity[b].EventsPerS {
+				best[key] = i
 			}
 			perRec := 0.0
 			if s.Produced > 0 {
 				perRec = float64(s.VigilCPU.Microseconds()) / float64(s.Produced)
 			}
-			p("| %s | %d | %.0f | %.0f | %.0f | %d → %d | %d | %d | %.2f | %.1f | %.0f | %s |\n", t, s.Processes, s.OfferedPerS, s.EventsPerS, s.RecordsPerS, s.Expected, s.Produced, s.Lost, s.Dropped,
+			p("| %s | %s | %s | %d | %.0f | %.0f | %.0f | %d → %d | %d | %d | %.2f | %.1f | %.0f | %s |\n", s.Config, s.Load, t, s.Ops, s.OfferedPerS, s.EventsPerS, s.RecordsPerS, s.Expected, s.Produced, s.Lost, s.Dropped,
 				s.VigilCPU.Seconds()/s.Seconds, perRec, mib(s.PeakRSS), ok)
 		}
-		if best >= 0 {
-			s := r.Capacity[best]
-			p("\nHighest zero-loss step: **%.0f kernel events/s** (%.0f records/s of the container), peak RSS %.0f MiB.\n", s.EventsPerS, s.RecordsPerS, mib(s.PeakRSS))
-		}
-		if len(r.VigilProgs) > 0 {
-			p("\nKernel-side run time per program invocation (kernel.bpf_stats_enabled, over the capacity steps; floor: an exec load with the empty programs):\n\n| program | runs | ns / run |\n|---|---:|---:|\n")
-			for _, s := range append(append([]bpfProgStat(nil), r.VigilProgs...), r.FloorProgs...) {
-				p("| %s | %d | %.0f |\n", s.Name, s.Runs, s.NsPerRun)
+		p("\n")
+		var keys []string
+		for _, s := range r.Capacity {
+			k := s.Config + "/" + s.Load
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
 			}
 		}
-		if r.Profile != "" {
-			p("\n<details><summary>otelcol-vigil CPU profile during the %d processes/s step (pprof -top, then -top -cum)</summary>\n\n```\n%s```\n\n```\n%s```\n</details>\n", r.ProfiledTarget, r.Profile, r.ProfileCum)
+		for _, k := range keys {
+			p("- **%s**: ", k)
+			if b, ok := best[k]; ok {
+				s := r.Capacity[b]
+				p("highest zero-loss step **%.0f kernel events/s** (%.0f records/s of the container), peak RSS %.0f MiB", s.EventsPerS, s.RecordsPerS, mib(s.PeakRSS))
+			} else {
+				p("no zero-loss step")
+			}
+			if f, ok := firstLoss[k]; ok {
+				s := r.Capacity[f]
+				p("; loss begins at %.0f events/s offered (lost %d, dropped %d, %d of %d records found)", s.OfferedPerS, s.Lost, s.Dropped, s.Produced, s.Expected)
+			}
+			p(".\n")
+		}
+		if len(r.VigilProgs) > 0 {
+			p("\nKernel-side run time per program invocation (kernel.bpf_stats_enabled, over the capacity steps of the first configuration; floor: an exec and an open load with the empty programs):\n\n| load | program | runs | ns / run |\n|---|---|---:|---:|\n")
+			for _, s := range append(append([]bpfProgStat(nil), r.VigilProgs...), r.FloorProgs...) {
+				l := s.Load
+				if l == "" {
+					l = "floor"
+				}
+				p("| %s | %s | %d | %.0f |\n", l, s.Name, s.Runs, s.NsPerRun)
+			}
+		}
+		for _, pr := range r.Profiles {
+			p("\n<details><summary>otelcol-vigil CPU profile, %s config, %s load at %d/s (pprof -top, then -top -cum)</summary>\n\n```\n%s```\n\n```\n%s```\n</details>\n", pr.Config, pr.Load, pr.Target, pr.Top, pr.Cum)
 		}
 		p("\n")
 	}
@@ -232,6 +315,20 @@ func cpuMs(ss []sample) []float64 {
 		v = append(v, ms(s.cpu))
 	}
 	return v
+}
+
+func medStr(v []float64, format string) string {
+	if len(v) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf(format, median(v))
+}
+
+func sumStr(v []float64) string {
+	if len(v) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", sum(v))
 }
 
 func sum(v []float64) float64 {

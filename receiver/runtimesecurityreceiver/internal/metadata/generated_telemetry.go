@@ -31,11 +31,13 @@ type TelemetryBuilder struct {
 	VigilAlerts               metric.Int64ObservableCounter
 	VigilAlertsSuppressed     metric.Int64ObservableCounter
 	VigilDockerLookups        metric.Int64Counter
+	VigilDriftPathsEvicted    metric.Int64Counter
 	VigilEventsDecodeErrors   metric.Int64Counter
 	VigilEventsRead           metric.Int64Counter
 	VigilKernelEventsFiltered metric.Int64ObservableCounter
 	VigilKernelEventsLost     metric.Int64ObservableCounter
 	VigilKernelEventsSent     metric.Int64ObservableCounter
+	VigilNetworkDrops         metric.Int64ObservableCounter
 	VigilProcessesEvicted     metric.Int64Counter
 	VigilProcessesTracked     metric.Int64ObservableGauge
 	VigilRecordsDropped       metric.Int64Counter
@@ -123,6 +125,21 @@ func (builder *TelemetryBuilder) RegisterVigilKernelEventsSentCallback(cb metric
 		cb(ctx, &observerInt64{inst: builder.VigilKernelEventsSent, obs: o})
 		return nil
 	}, builder.VigilKernelEventsSent)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterVigilNetworkDropsCallback sets callback for observable VigilNetworkDrops metric.
+func (builder *TelemetryBuilder) RegisterVigilNetworkDropsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.VigilNetworkDrops, obs: o})
+		return nil
+	}, builder.VigilNetworkDrops)
 	if err != nil {
 		return err
 	}
@@ -238,6 +255,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{lookup}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.VigilDriftPathsEvicted, err = builder.meter.Int64Counter(
+		"otelcol_vigil_drift_paths_evicted",
+		metric.WithDescription("Paths written or made executable in containers that container drift detection forgot (per-container or container bound reached); a later exec of such a path is not marked as drift. [Alpha]"),
+		metric.WithUnit("{path}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.VigilEventsDecodeErrors, err = builder.meter.Int64Counter(
 		"otelcol_vigil_events_decode_errors",
 		metric.WithDescription("Ring buffer records that could not be decoded (dropped). [Alpha]"),
@@ -265,6 +288,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.VigilKernelEventsSent, err = builder.meter.Int64ObservableCounter(
 		"otelcol_vigil_kernel_events_sent",
 		metric.WithDescription("Events the kernel programs wrote to the ring buffer, read from per-CPU counters. [Alpha]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.VigilNetworkDrops, err = builder.meter.Int64ObservableCounter(
+		"otelcol_vigil_network_drops",
+		metric.WithDescription("Network events dropped in the kernel by volume controls, by reason, read from per-CPU counters. [Alpha]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)

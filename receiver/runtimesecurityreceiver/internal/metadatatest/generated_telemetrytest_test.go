@@ -40,6 +40,10 @@ func TestSetupTelemetry(t *testing.T) {
 		observer.Observe(1)
 		return nil
 	}))
+	require.NoError(t, tb.RegisterVigilNetworkDropsCallback(func(_ context.Context, observer metric.Int64Observer) error {
+		observer.Observe(1)
+		return nil
+	}))
 	require.NoError(t, tb.RegisterVigilProcessesTrackedCallback(func(_ context.Context, observer metric.Int64Observer) error {
 		observer.Observe(1)
 		return nil
@@ -57,6 +61,7 @@ func TestSetupTelemetry(t *testing.T) {
 		return nil
 	}))
 	tb.VigilDockerLookups.Add(context.Background(), 1)
+	tb.VigilDriftPathsEvicted.Add(context.Background(), 1)
 	tb.VigilEventsDecodeErrors.Add(context.Background(), 1)
 	tb.VigilEventsRead.Add(context.Background(), 1)
 	tb.VigilProcessesEvicted.Add(context.Background(), 1)
@@ -72,6 +77,9 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualVigilDockerLookups(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualVigilDriftPathsEvicted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualVigilEventsDecodeErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -85,6 +93,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualVigilKernelEventsSent(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualVigilNetworkDrops(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualVigilProcessesEvicted(t, testTel,

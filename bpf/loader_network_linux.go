@@ -23,7 +23,7 @@ func loadNetworkFamily(fc *familyContext) (*loadedFamily, error) {
 	if err := haveBTFTracepoints(); err != nil {
 		return nil, fmt.Errorf("BTF tracepoints: %w", err)
 	}
-	root, err := cgroup2Root()
+	root, err := Cgroup2Root()
 	if err != nil {
 		return nil, fmt.Errorf("cgroup2 mount: %w: %w", err, ebpf.ErrNotSupported)
 	}
@@ -135,9 +135,9 @@ func netSettings(c Config) Config {
 	return c
 }
 
-// cgroup2Root finds the mount point of the cgroup2 hierarchy: /sys/fs/cgroup
+// Cgroup2Root finds the mount point of the cgroup2 hierarchy: /sys/fs/cgroup
 // on pure cgroup v2, /sys/fs/cgroup/unified on hybrid systems.
-func cgroup2Root() (string, error) {
+func Cgroup2Root() (string, error) {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return "", err

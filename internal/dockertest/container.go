@@ -109,9 +109,26 @@ func (c *Container) Wait(t testing.TB) int {
 // run docker exec at all is.
 func (c *Container) Exec(t testing.TB, args ...string) (stdout string, exitCode int) {
 	t.Helper()
-	cmd := exec.Command("docker", append([]string{"exec", c.ID}, args...)...)
+	return c.exec(t, nil, false, args)
+}
+
+// ExecAs is Exec as another user (docker exec -u user).
+func (c *Container) ExecAs(t testing.TB, user string, args ...string) (stdout string, exitCode int) {
+	t.Helper()
+	return c.exec(t, []string{"-u", user}, false, args)
+}
+
+// exec runs docker exec with flags. With merged, stderr joins stdout (a
+// terminal's single stream); otherwise it is logged on failure.
+func (c *Container) exec(t testing.TB, flags []string, merged bool, args []string) (string, int) {
+	t.Helper()
+	cmdArgs := append(append([]string{"exec"}, flags...), c.ID)
+	cmd := exec.Command("docker", append(cmdArgs, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if merged {
+		cmd.Stderr = &out
+	}
 	err := cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
@@ -119,11 +136,11 @@ func (c *Container) Exec(t testing.TB, args ...string) (stdout string, exitCode 
 		return out.String(), 0
 	case errors.As(err, &exitErr):
 		if errOut.Len() > 0 {
-			t.Logf("exec %v in %s: stderr: %s", args, c.Name, errOut.String())
+			t.Logf("docker exec %v %v in %s: stderr: %s", flags, args, c.Name, errOut.String())
 		}
 		return out.String(), exitErr.ExitCode()
 	default:
-		t.Fatalf("docker exec %v in %s: %v", args, c.Name, err)
+		t.Fatalf("docker exec %v %v in %s: %v", flags, args, c.Name, err)
 		return "", -1
 	}
 }

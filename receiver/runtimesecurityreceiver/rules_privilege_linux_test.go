@@ -1,8 +1,6 @@
 package runtimesecurityreceiver
 
 import (
-	"bytes"
-	"errors"
 	"os/exec"
 	"slices"
 	"strings"
@@ -40,26 +38,6 @@ const (
 
 var privRules = []string{ruleFileless, rulePtraceAttach, rulePtraceTraceme, ruleMount, ruleReleaseAgent,
 	ruleNamespace, ruleSetuidRoot, ruleCapset, ruleSetuidBit, ruleModule, ruleBPF, ruleDebugfs}
-
-// execAs is Container.Exec as another user (docker exec -u).
-func execAs(t *testing.T, c *dockertest.Container, user string, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command("docker", append([]string{"exec", "-u", user, c.ID}, args...)...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), 0
-	case errors.As(err, &exitErr):
-		t.Logf("exec -u %s %v: stderr: %s", user, args, errOut.String())
-		return out.String(), exitErr.ExitCode()
-	default:
-		t.Fatalf("docker exec -u %s %v: %v", user, args, err)
-		return "", -1
-	}
-}
 
 // alertFor waits for the alert of rule raised by the record ev: the same
 // rule, span, pid and triggering event.
@@ -169,7 +147,7 @@ func TestPrivilegeRules(t *testing.T) {
 		var out string
 		var code int
 		if s.user != "" {
-			out, code = execAs(t, c, s.user, s.args...)
+			out, code = c.ExecAs(t, s.user, s.args...)
 		} else {
 			out, code = c.Exec(t, s.args...)
 		}

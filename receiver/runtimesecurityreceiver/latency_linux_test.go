@@ -2,6 +2,7 @@ package runtimesecurityreceiver
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -25,6 +26,29 @@ import (
 // process.exec record reaching the next consumer, over 100 execs per
 // iteration. It reports the median and the 99th percentile.
 func BenchmarkExecToRecord(b *testing.B) {
+	benchLatency(b, nil, func(lr plog.LogRecord) bool {
+		p, _ := lr.Attributes().Get("process.executable.path")
+		return lr.EventName() == "process.exec" && p.Str() == exitwith
+	})
+}
+
+// BenchmarkSyscallToAlert measures the time from the execve that breaks a
+// rule (the kernel's timestamp, which the alert carries) to its
+// security.alert reaching the next consumer, with the default ruleset plus
+// an unthrottled test rule.
+func BenchmarkSyscallToAlert(b *testing.B) {
+	benchLatency(b, func(cfg *Config) {
+		cfg.Rules.Files = []string{filepath.Join("testdata", "rules", "extra.yaml")}
+	}, func(lr plog.LogRecord) bool {
+		name, _ := lr.Attributes().Get("security_rule.name")
+		return lr.EventName() == "security.alert" && name.Str() == "Test marker exec"
+	})
+}
+
+// benchLatency runs 100 execs of exitwith (with the test marker argument) in
+// a container per iteration and reports how long the records match selects
+// took from their timestamp to the sink.
+func benchLatency(b *testing.B, mutate func(*Config), match func(plog.LogRecord) bool) {
 	testenv.RequireBPF(b)
 	const execs = 100
 	var (
@@ -40,9 +64,7 @@ func BenchmarkExecToRecord(b *testing.B) {
 			for j := 0; j < sls.Len(); j++ {
 				lrs := sls.At(j).LogRecords()
 				for k := 0; k < lrs.Len(); k++ {
-					lr := lrs.At(k)
-					p, _ := lr.Attributes().Get("process.executable.path")
-					if lr.EventName() == "process.exec" && p.Str() == exitwith {
+					if lr := lrs.At(k); match(lr) {
 						latencies = append(latencies, now.Sub(lr.Timestamp().AsTime()))
 					}
 				}
@@ -54,6 +76,9 @@ func BenchmarkExecToRecord(b *testing.B) {
 
 	cfg := createDefaultConfig()
 	cfg.BPFFSDir = "/sys/fs/bpf/vigil-bench-" + randomHex(4)
+	if mutate != nil {
+		mutate(cfg)
+	}
 	f := NewFactory()
 	set := receivertest.NewNopSettings(metadata.Type)
 	lr, err := f.CreateLogs(context.Background(), set, cfg, sink)
@@ -67,7 +92,7 @@ func BenchmarkExecToRecord(b *testing.B) {
 	}()
 
 	c := dockertest.Run(b)
-	script := "for i in $(seq " + strconv.Itoa(execs) + "); do " + exitwith + " 0 lat; sleep 0.02; done"
+	script := "for i in $(seq " + strconv.Itoa(execs) + "); do " + exitwith + " 0 vigil-marker; sleep 0.02; done"
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_, code := c.Exec(b, "/bin/sh", "-c", script)

@@ -129,6 +129,8 @@ func (fc *familyContext) prepare(spec *ebpf.CollectionSpec, vars map[string]any)
 	all := map[string]any{
 		"containers_only": fc.cfg.ContainersOnly,
 		"wakeup_bytes":    wakeup,
+		// Every family writes to the one ring of this size.
+		"ring_size": uint64(fc.cfg.RingBufferBytes),
 	}
 	if fc.cfg.ContainersOnly {
 		all["host_pidns"] = fc.hostPidns

@@ -208,7 +208,32 @@ static __always_inline struct scratch *scratch(void)
 	return bpf_map_lookup_elem(&net_scratch, &zero);
 }
 
-/* owner_current fills o with the current task, in process context only. */
+/*
+ * owner_current_btf is owner_current for program types with BTF pointers
+ * (tp_btf): the header is filled by direct loads, not helper calls (task.h).
+ */
+static __always_inline void owner_current_btf(struct net_owner *o)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vigil_ns ns = {};
+
+	if (containers_only)
+		ns = vigil_btf_task_ns(task);
+	vigil_btf_fill_task(&o->h, task);
+	vigil_btf_fill_container(&o->h, task, &ns);
+	o->h.type = 0;
+	o->h.time_ns = 0;
+	o->established_ns = 0;
+	o->flags = 0;
+	o->local_port = 0;
+	o->_pad = 0;
+}
+
+/*
+ * owner_current fills o with the current task, in process context only.
+ * For cgroup sock_addr and syscall tracepoint programs, which get no BTF task
+ * pointer on every supported kernel: CO-RE reads by helper.
+ */
 static __always_inline void owner_current(struct net_owner *o)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -310,36 +335,42 @@ static __always_inline bool sampled_out(__u64 cgroup_id, __u16 family, __u16 pro
 	return true;
 }
 
+/*
+ * sk is always inet_sock_set_state's BTF pointer: the socket helpers below
+ * read it by direct loads, not helper calls (see task.h). Fields of
+ * struct tcp_sock lie beyond struct sock, where the verifier refuses direct
+ * loads, so those stay CO-RE helper reads.
+ */
 static __always_inline void read_sk_addrs(const struct sock *sk, struct vigil_net_event *e)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
 	e->family = family;
-	e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->local_port = sk->__sk_common.skc_num;
+	e->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(&e->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->remote_addr, sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(e->local_addr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->remote_addr, &sk->__sk_common.skc_v6_daddr, 16);
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)e->local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)e->remote_addr, sk, __sk_common.skc_daddr);
+		*(__u32 *)e->local_addr = sk->__sk_common.skc_rcv_saddr;
+		*(__u32 *)e->remote_addr = sk->__sk_common.skc_daddr;
 	}
 }
 
 static __always_inline void sk_flow_key(const struct sock *sk, struct flow_key *k)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
 	k->family = family;
 	k->protocol = IPPROTO_TCP_;
-	k->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	k->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	k->local_port = sk->__sk_common.skc_num;
+	k->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(&k->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&k->remote_addr, sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(k->local_addr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(k->remote_addr, &sk->__sk_common.skc_v6_daddr, 16);
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)k->local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)k->remote_addr, sk, __sk_common.skc_daddr);
+		*(__u32 *)k->local_addr = sk->__sk_common.skc_rcv_saddr;
+		*(__u32 *)k->remote_addr = sk->__sk_common.skc_daddr;
 	}
 }
 
@@ -354,6 +385,7 @@ static __always_inline void net_header(struct vigil_net_event *e, __u32 type, co
 		__builtin_memset(&e->h, 0, sizeof(e->h));
 		e->flags = VIGIL_NET_OWNER_UNKNOWN;
 		if (sk) {
+			/* Helper reads: the rare owner-unknown path (see emit_tcp). */
 			struct cgroup *cgrp = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
 			const char *name;
 
@@ -398,6 +430,9 @@ static __always_inline bool emit_tcp(__u32 type, const struct sock *sk, const st
 
 	if (o && net_filtered(&o->h, type))
 		return false;
+	/* A helper read, not a load: clang would merge the two loads into one
+	 * instruction on a map value or a BTF pointer, which the verifier
+	 * refuses. Sockets without an owner are the rare case. */
 	cgroup_id = o ? o->h.cgroup_id : BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
 	if (rate_limited(cgroup_id, type))
 		return false;
@@ -415,8 +450,8 @@ static __always_inline bool emit_tcp(__u32 type, const struct sock *sk, const st
 
 		__u64 sent = BPF_CORE_READ(tp, bytes_acked);
 		__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
-		__u8 shutdown = BPF_CORE_READ(sk, sk_shutdown);
-		unsigned long skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+		__u8 shutdown = sk->sk_shutdown;
+		unsigned long skflags = sk->__sk_common.skc_flags;
 
 		if (o) {
 			if (o->established_ns)
@@ -441,8 +476,8 @@ static __always_inline bool emit_tcp(__u32 type, const struct sock *sk, const st
 
 static __always_inline __u64 listener_key(const struct sock *sk)
 {
-	__u64 netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	return netns << 16 | BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u64 netns = sk->__sk_common.skc_net.net->ns.inum;
+	return netns << 16 | sk->__sk_common.skc_num;
 }
 
 static __always_inline void track_flow(const struct sock *sk, __u64 key)
@@ -497,7 +532,7 @@ int BPF_PROG(vigil_sock_state, const struct sock *sk, const int oldstate, const 
 		s = scratch();
 		if (!s)
 			return 0;
-		owner_current(&s->owner);
+		owner_current_btf(&s->owner);
 		bpf_map_update_elem(&tcp_owner, &key, &s->owner, BPF_ANY);
 		return 0;
 
@@ -507,7 +542,7 @@ int BPF_PROG(vigil_sock_state, const struct sock *sk, const int oldstate, const 
 		s = scratch();
 		if (!s)
 			return 0;
-		owner_current(&s->owner);
+		owner_current_btf(&s->owner);
 		bpf_map_update_elem(&tcp_listener, &lkey, &s->owner, BPF_ANY);
 		emit_tcp(VIGIL_EVENT_NET_LISTEN, sk, &s->owner, 0, 0);
 		return 0;
@@ -522,7 +557,7 @@ int BPF_PROG(vigil_sock_state, const struct sock *sk, const int oldstate, const 
 			}
 			o->established_ns = bpf_ktime_get_boot_ns();
 			o->flags |= OWNER_ACTIVE;
-			o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+			o->local_port = sk->__sk_common.skc_num;
 			track_flow(sk, key);
 			if (sk_sampled_out(o, sk, &skipped)) {
 				o->flags |= OWNER_SUPPRESSED;
@@ -549,7 +584,7 @@ int BPF_PROG(vigil_sock_state, const struct sock *sk, const int oldstate, const 
 			s->owner = *l;
 			s->owner.established_ns = bpf_ktime_get_boot_ns();
 			s->owner.flags = 0;
-			s->owner.local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+			s->owner.local_port = sk->__sk_common.skc_num;
 			if (emit_tcp(VIGIL_EVENT_NET_ACCEPT, sk, &s->owner, 0, 0))
 				s->owner.flags |= OWNER_REPORTED;
 			else
@@ -570,10 +605,10 @@ int BPF_PROG(vigil_sock_state, const struct sock *sk, const int oldstate, const 
 		if (oldstate == TCP_SYN_SENT_) {
 			/* A connect that failed: reset (refused), timeout, or closed
 			 * by its owner before it completed. */
-			__s32 err = BPF_CORE_READ(sk, sk_err);
+			__s32 err = sk->sk_err;
 
 			if (!err)
-				err = BPF_CORE_READ(sk, sk_err_soft);
+				err = sk->sk_err_soft;
 			if (!err)
 				err = ECONNABORTED_;
 			if (o) {

@@ -202,6 +202,7 @@ const (
 	networkVarHostPidns            = "host_pidns"
 	networkVarRateBurstNs          = "rate_burst_ns"
 	networkVarRateCostNs           = "rate_cost_ns"
+	networkVarRingSize             = "ring_size"
 	networkVarVigilEventTypeAbi    = "vigil_event_type_abi"
 	networkVarVigilExecEventAbi    = "vigil_exec_event_abi"
 	networkVarVigilExitEventAbi    = "vigil_exit_event_abi"
@@ -301,6 +302,7 @@ type networkVariableSpecs struct {
 	HostPidns            *ebpf.VariableSpec `ebpf:"host_pidns"`
 	RateBurstNs          *ebpf.VariableSpec `ebpf:"rate_burst_ns"`
 	RateCostNs           *ebpf.VariableSpec `ebpf:"rate_cost_ns"`
+	RingSize             *ebpf.VariableSpec `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.VariableSpec `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exit_event_abi"`
@@ -380,6 +382,7 @@ type networkVariables struct {
 	HostPidns            *ebpf.Variable `ebpf:"host_pidns"`
 	RateBurstNs          *ebpf.Variable `ebpf:"rate_burst_ns"`
 	RateCostNs           *ebpf.Variable `ebpf:"rate_cost_ns"`
+	RingSize             *ebpf.Variable `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.Variable `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.Variable `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.Variable `ebpf:"vigil_exit_event_abi"`

@@ -29,9 +29,10 @@ const volatile bool exit_has_group_dead = false;
 /* Read argv from the new image's stack: [arg_start, arg_end) of current->mm. */
 static __always_inline void vigil_read_args(struct vigil_exec_event *e, struct task_struct *task)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	/* task is a BTF pointer: direct loads (see task.h). */
+	struct mm_struct *mm = task->mm;
+	unsigned long start = mm->arg_start;
+	unsigned long end = mm->arg_end;
 	__u64 len;
 
 	if (!mm || end <= start)
@@ -59,17 +60,17 @@ static __always_inline void vigil_read_args(struct vigil_exec_event *e, struct t
  */
 static __always_inline __u8 vigil_exe_flags(struct linux_binprm *bprm)
 {
-	struct file *file = BPF_CORE_READ(bprm, file);
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct dentry *dentry = bprm->file->f_path.dentry;
 	char name[8] = {};
 
 	if (!dentry)
 		return 0;
-	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(dentry, d_name.name));
+	/* d_name.name is a char pointer, not a BTF object: read by helper. */
+	bpf_probe_read_kernel(name, 6, dentry->d_name.name);
 	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 	    name[4] == 'd' && name[5] == ':')
 		return VIGIL_EXE_MEMFD;
-	if (BPF_CORE_READ(dentry, d_inode, __i_nlink) == 0)
+	if (dentry->d_inode->__i_nlink == 0)
 		return VIGIL_EXE_DELETED;
 	return 0;
 }
@@ -88,6 +89,8 @@ static __always_inline bool vigil_fd_is_socket(struct file **fds, unsigned int m
 	struct socket *sock;
 	__u16 family;
 
+	/* fdt->fd is an array of pointers, which BTF loads cannot follow:
+	 * the slot is read by helper, the file it points to by CO-RE reads. */
 	if (fd >= max || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return false;
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & VIGIL_S_IFMT) != VIGIL_S_IFSOCK)
@@ -103,9 +106,9 @@ static __always_inline bool vigil_fd_is_socket(struct file **fds, unsigned int m
  */
 static __always_inline __u8 vigil_stdio_flags(struct task_struct *task)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds = fdt->fd;
+	unsigned int max = fdt->max_fds;
 	__u8 flags = 0;
 
 	if (!fds)
@@ -120,16 +123,17 @@ static __always_inline __u8 vigil_stdio_flags(struct task_struct *task)
 /* vigil_tty_flag: the task has a controlling terminal (an interactive session). */
 static __always_inline __u8 vigil_tty_flag(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, signal, tty) ? VIGIL_EXE_TTY : 0;
+	return task->signal->tty ? VIGIL_EXE_TTY : 0;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct vigil_ns ns = vigil_task_ns(task);
+	struct vigil_ns ns = {};
 	struct vigil_exec_event *e;
 
-	if (vigil_filtered(&ns, VIGIL_EVENT_EXEC))
+	/* Filter first: a dropped exec costs only the namespace loads. */
+	if (vigil_btf_filtered(task, &ns, VIGIL_EVENT_EXEC))
 		return 0;
 	e = vigil_reserve(VIGIL_EVENT_EXEC, sizeof(*e));
 	if (!e)
@@ -139,9 +143,9 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	e->args_truncated = 0;
 	e->_pad[0] = 0;
 	e->_pad[1] = 0;
-	vigil_fill_task(&e->h, task);
-	vigil_fill_container(&e->h, task, &ns);
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	vigil_btf_fill_task(&e->h, task);
+	vigil_btf_fill_container(&e->h, task, &ns);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
 	e->exe_flags = vigil_exe_flags(bprm) | vigil_stdio_flags(task) | vigil_tty_flag(task);
 	vigil_read_args(e, task);
 	vigil_submit(e, VIGIL_EVENT_EXEC, sizeof(*e));
@@ -152,26 +156,25 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct vigil_fork_event *e;
-	struct vigil_ns ns;
+	struct vigil_ns ns = {};
 
 	/* A thread joins its creator's thread group: not a new process. */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (child->pid != child->tgid)
 		return 0;
 
 	/* The child decides container identity: clone(CLONE_NEWPID) or
 	 * clone3(CLONE_INTO_CGROUP) put it somewhere its parent is not. */
-	ns = vigil_task_ns(child);
-	if (vigil_filtered(&ns, VIGIL_EVENT_FORK))
+	if (vigil_btf_filtered(child, &ns, VIGIL_EVENT_FORK))
 		return 0;
 	e = vigil_reserve(VIGIL_EVENT_FORK, sizeof(*e));
 	if (!e)
 		return 0;
 	vigil_init_header(&e->h, VIGIL_EVENT_FORK);
-	vigil_fill_task(&e->h, parent);
-	vigil_fill_container(&e->h, child, &ns);
-	e->child_pid = BPF_CORE_READ(child, tgid);
+	vigil_btf_fill_task(&e->h, parent);
+	vigil_btf_fill_container(&e->h, child, &ns);
+	e->child_pid = child->tgid;
 	e->_pad = 0;
-	e->child_start_boottime = BPF_CORE_READ(child, start_boottime);
+	e->child_start_boottime = child->start_boottime;
 	vigil_submit(e, VIGIL_EVENT_FORK, sizeof(*e));
 	return 0;
 }
@@ -179,10 +182,11 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int vigil_exit(__u64 *ctx)
 {
+	/* ctx[0] is a BTF pointer (tp_btf): direct loads, no helper calls. */
 	struct task_struct *task = (struct task_struct *)ctx[0];
-	struct signal_struct *signal = BPF_CORE_READ(task, signal);
 	struct vigil_exit_event *e;
-	struct vigil_ns ns;
+	struct signal_struct *signal;
+	struct vigil_ns ns = {};
 	__u32 status;
 
 	/*
@@ -194,26 +198,26 @@ int vigil_exit(__u64 *ctx)
 	if (exit_has_group_dead) {
 		if (!(bool)ctx[1])
 			return 0;
-	} else if (BPF_CORE_READ(signal, live.counter) != 0) {
+	} else if (task->signal->live.counter != 0) {
 		return 0;
 	}
 
-	ns = vigil_task_ns(task);
-	if (vigil_filtered(&ns, VIGIL_EVENT_EXIT))
+	if (vigil_btf_filtered(task, &ns, VIGIL_EVENT_EXIT))
 		return 0;
 	e = vigil_reserve(VIGIL_EVENT_EXIT, sizeof(*e));
 	if (!e)
 		return 0;
 	vigil_init_header(&e->h, VIGIL_EVENT_EXIT);
-	vigil_fill_task(&e->h, task);
-	vigil_fill_container(&e->h, task, &ns);
+	vigil_btf_fill_task(&e->h, task);
+	vigil_btf_fill_container(&e->h, task, &ns);
 
 	/* exit_group() and fatal signals record the whole group's status in
 	 * signal->group_exit_code; a lone exit() only in task->exit_code. */
-	if (BPF_CORE_READ(signal, flags) & VIGIL_SIGNAL_GROUP_EXIT)
-		status = BPF_CORE_READ(signal, group_exit_code);
+	signal = task->signal;
+	if (signal->flags & VIGIL_SIGNAL_GROUP_EXIT)
+		status = signal->group_exit_code;
 	else
-		status = BPF_CORE_READ(task, exit_code);
+		status = task->exit_code;
 	e->exit_code = (status >> 8) & 0xff;
 	e->exit_signal = status & 0x7f;
 	vigil_submit(e, VIGIL_EVENT_EXIT, sizeof(*e));

@@ -63,6 +63,7 @@ const (
 	processVarExitHasGroupDead     = "exit_has_group_dead"
 	processVarHostMntns            = "host_mntns"
 	processVarHostPidns            = "host_pidns"
+	processVarRingSize             = "ring_size"
 	processVarVigilEventTypeAbi    = "vigil_event_type_abi"
 	processVarVigilExecEventAbi    = "vigil_exec_event_abi"
 	processVarVigilExitEventAbi    = "vigil_exit_event_abi"
@@ -138,6 +139,7 @@ type processVariableSpecs struct {
 	ExitHasGroupDead     *ebpf.VariableSpec `ebpf:"exit_has_group_dead"`
 	HostMntns            *ebpf.VariableSpec `ebpf:"host_mntns"`
 	HostPidns            *ebpf.VariableSpec `ebpf:"host_pidns"`
+	RingSize             *ebpf.VariableSpec `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.VariableSpec `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exit_event_abi"`
@@ -191,6 +193,7 @@ type processVariables struct {
 	ExitHasGroupDead     *ebpf.Variable `ebpf:"exit_has_group_dead"`
 	HostMntns            *ebpf.Variable `ebpf:"host_mntns"`
 	HostPidns            *ebpf.Variable `ebpf:"host_pidns"`
+	RingSize             *ebpf.Variable `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.Variable `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.Variable `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.Variable `ebpf:"vigil_exit_event_abi"`

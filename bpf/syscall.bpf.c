@@ -197,8 +197,9 @@ static __always_inline long vigil_read_str(struct vigil_syscall_event *e, int i,
 static __always_inline void vigil_fd_name(struct vigil_syscall_event *e, int i, int fd,
 					  struct task_struct *task, __u64 *ino)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	/* task is a BTF pointer: direct loads (see task.h). */
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 	const unsigned char *name;
 	char *buf = i == 0 ? e->str[0] : e->str[1];
@@ -206,8 +207,9 @@ static __always_inline void vigil_fd_name(struct vigil_syscall_event *e, int i, 
 	if (e->nstr < i + 1)
 		e->nstr = i + 1;
 	buf[0] = '\0';
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return;
+	/* An array of pointers, which BTF loads cannot follow: by helper. */
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return;
@@ -248,8 +250,6 @@ static __always_inline bool vigil_path_dropped(const char *path, long n, bool re
 
 	if (!path_filter || n <= 1 || path[0] != '/')
 		return false;
-	if (vigil_release_agent(path, n))
-		return false;
 	if (len > VIGIL_PREFIX_LEN)
 		len = VIGIL_PREFIX_LEN;
 	key.prefixlen = len * 8;
@@ -259,12 +259,14 @@ static __always_inline bool vigil_path_dropped(const char *path, long n, bool re
 		bits = *v;
 	if (bits & VIGIL_PATH_ALWAYS)
 		return false;
+	/* release_agent is never dropped; tested only for a path that would
+	 * be, so a kept path does not pay for its helper call. */
 	if (bits & VIGIL_PATH_IGNORE)
-		return true;
+		return !vigil_release_agent(path, n);
 	if (path_only && !(bits & VIGIL_PATH_ONLY))
-		return true;
+		return !vigil_release_agent(path, n);
 	if (read_only && read_path_only && !(bits & VIGIL_PATH_READ))
-		return true;
+		return !vigil_release_agent(path, n);
 	return false;
 }
 
@@ -309,7 +311,7 @@ static __always_inline int vigil_enter(__u32 nr, __u32 type, __u64 a0, __u64 a1,
 {
 	struct task_struct *task;
 	struct vigil_syscall_event *e;
-	struct vigil_ns ns;
+	struct vigil_ns ns = {};
 	long n0 = 0, n1 = 0;
 	bool dropped = false, read_only = false;
 	int skip;
@@ -320,9 +322,9 @@ static __always_inline int vigil_enter(__u32 nr, __u32 type, __u64 a0, __u64 a1,
 	if (skip)
 		return 0;
 
+	/* A BTF pointer: the header is filled by direct loads (task.h). */
 	task = bpf_get_current_task_btf();
-	ns = vigil_task_ns(task);
-	if (vigil_filtered(&ns, type))
+	if (vigil_btf_filtered(task, &ns, type))
 		return 0;
 
 	e = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -579,8 +581,8 @@ static __always_inline int vigil_enter(__u32 nr, __u32 type, __u64 a0, __u64 a1,
 		return 0;
 	}
 	/* The identity is read only for records that are sent. */
-	vigil_fill_task(&e->h, task);
-	vigil_fill_container(&e->h, task, &ns);
+	vigil_btf_fill_task(&e->h, task);
+	vigil_btf_fill_container(&e->h, task, &ns);
 	vigil_init_header(&e->h, type);
 	return 0;
 }

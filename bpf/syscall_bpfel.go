@@ -109,6 +109,7 @@ const (
 	syscallVarPathFilter           = "path_filter"
 	syscallVarPathOnly             = "path_only"
 	syscallVarReadPathOnly         = "read_path_only"
+	syscallVarRingSize             = "ring_size"
 	syscallVarVigilEventTypeAbi    = "vigil_event_type_abi"
 	syscallVarVigilExecEventAbi    = "vigil_exec_event_abi"
 	syscallVarVigilExitEventAbi    = "vigil_exit_event_abi"
@@ -193,6 +194,7 @@ type syscallVariableSpecs struct {
 	PathFilter           *ebpf.VariableSpec `ebpf:"path_filter"`
 	PathOnly             *ebpf.VariableSpec `ebpf:"path_only"`
 	ReadPathOnly         *ebpf.VariableSpec `ebpf:"read_path_only"`
+	RingSize             *ebpf.VariableSpec `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.VariableSpec `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.VariableSpec `ebpf:"vigil_exit_event_abi"`
@@ -256,6 +258,7 @@ type syscallVariables struct {
 	PathFilter           *ebpf.Variable `ebpf:"path_filter"`
 	PathOnly             *ebpf.Variable `ebpf:"path_only"`
 	ReadPathOnly         *ebpf.Variable `ebpf:"read_path_only"`
+	RingSize             *ebpf.Variable `ebpf:"ring_size"`
 	VigilEventTypeAbi    *ebpf.Variable `ebpf:"vigil_event_type_abi"`
 	VigilExecEventAbi    *ebpf.Variable `ebpf:"vigil_exec_event_abi"`
 	VigilExitEventAbi    *ebpf.Variable `ebpf:"vigil_exit_event_abi"`

@@ -66,6 +66,9 @@ static __always_inline void vigil_count(void *map, __u32 type)
  * up, i.e. for nearly every record at low rates.
  */
 const volatile __u64 wakeup_bytes = 0;
+/* The ring buffer's size in bytes, set by the loader (it sizes the ring):
+ * saves a bpf_ringbuf_query call per record. 0: ask the ring. */
+const volatile __u64 ring_size = 0;
 
 /* Ring buffer space a record of size bytes takes: BPF_RINGBUF_HDR_SZ plus
  * the record rounded up to 8. */
@@ -90,7 +93,7 @@ static __always_inline __u64 vigil_wakeup_flags(__u64 space, bool pending)
 	/* Wake once, on the record that crosses the threshold, not on each
 	 * record until the reader runs; past half the ring (a wakeup lost to
 	 * a race with another CPU) wake on every record. */
-	size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	size = ring_size ? ring_size : bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 	if (avail - space < wakeup_bytes || avail >= size / 2)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;

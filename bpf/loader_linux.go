@@ -110,9 +110,10 @@ type loadedFamily struct {
 // It returns the CollectionOptions to load with.
 func (fc *familyContext) prepare(spec *ebpf.CollectionSpec, vars map[string]any) (*ebpf.CollectionOptions, error) {
 	opts := &ebpf.CollectionOptions{}
-	if fc.shared == nil {
-		spec.Maps[mapEvents].MaxEntries = uint32(fc.cfg.RingBufferBytes)
-	} else {
+	// Every family's spec must describe the one ring: a replacement map
+	// whose size differs from the spec's is refused.
+	spec.Maps[mapEvents].MaxEntries = uint32(fc.cfg.RingBufferBytes)
+	if fc.shared != nil {
 		opts.MapReplacements = map[string]*ebpf.Map{
 			mapEvents:         fc.shared.Events,
 			mapEventsSent:     fc.shared.EventsSent,

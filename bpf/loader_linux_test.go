@@ -704,3 +704,16 @@ func pidNamespaceLevels(t *testing.T) int {
 	}
 	return 0
 }
+
+// Every family shares the one ring buffer, whatever its size: a size other
+// than the objects' default must load for all of them.
+func TestLoadAllFamiliesWithCustomRingSize(t *testing.T) {
+	testenv.RequireBPF(t)
+	p, err := Load(Config{RingBufferBytes: 16 << 20, PinPath: fmt.Sprintf("/sys/fs/bpf/vigil-test-ring-%d", os.Getpid())}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("loading every family with a 16 MiB ring: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,6 @@
 package floor
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+
+	"github.com/vigil-sec/vigil/bpf"
 )
 
 // Syscall is a syscall Vigil's syscall probe family monitors (every probe
@@ -76,7 +77,7 @@ func Plan() ([]Hook, error) {
 	if len(missing) > 0 {
 		hooks = append(hooks, Hook{Name: fmt.Sprintf("sys_exit%v", missing), Program: "floor_sys_gap"})
 	}
-	root, err := cgroup2Root()
+	root, err := bpf.Cgroup2Root() // where Vigil attaches its cgroup programs
 	if err != nil {
 		return nil, fmt.Errorf("cgroup2 mount: %w", err)
 	}
@@ -175,29 +176,3 @@ func haveSyscallEvent(event string) bool {
 	return false
 }
 
-// cgroup2Root is the cgroup2 mount point, as Vigil finds it: /sys/fs/cgroup
-// on pure cgroup v2, /sys/fs/cgroup/unified on hybrid systems.
-func cgroup2Root() (string, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		if !ok || !strings.HasPrefix(post, "cgroup2 ") {
-			continue
-		}
-		fields := strings.Fields(pre)
-		// Only the hierarchy's root: a cgroup namespace's mount of a
-		// sub-cgroup shows a root other than "/".
-		if len(fields) >= 5 && fields[3] == "/" {
-			return fields[4], nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", err
-	}
-	return "", errors.New("no cgroup2 mount in /proc/self/mountinfo")
-}

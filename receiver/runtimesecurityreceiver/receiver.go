@@ -29,7 +29,7 @@ import (
 // counts what the ring buffer cannot hold.
 const (
 	flushAt     = 4096
-	maxBuffered = 16 * flushAt
+	maxBuffered = 4 * flushAt
 )
 
 type securityReceiver struct {

@@ -177,6 +177,9 @@ func (r *securityReceiver) fillEventRecord(lr plog.LogRecord, ev bpf.Event, p *p
 // putParent names the parent process, as rules about who spawned what
 // (a shell from a web server, a payload piped into sh) need.
 func (r *securityReceiver) putParent(a pcommon.Map, p *process.Process) {
+	if r.table == nil { // not started (benchmarks build records directly)
+		return
+	}
 	parent, ok := r.table.Lookup(p.Parent.PID, p.Parent.StartTicks)
 	if !ok || parent.Exe == "" {
 		return

@@ -185,8 +185,47 @@ func (a *vigilAgent) mark() error {
 // settle waits until the output files stop growing: the ring buffer's
 // batching (≤50 ms), the receiver's 200 ms flush and the file exporter's
 // 200 ms flush are then behind us.
+//
+// First, user space must have read what the kernel sent by the end of the
+// workload (otelcol_vigil_events_read ≥ otelcol_vigil_kernel_events_sent),
+// then the receiver's buffer and the pipeline must be empty: a backlog in
+// the ring buffer or in user space can keep the files still for longer than
+// the quiet period while a large batch goes through the exporters.
 func (a *vigilAgent) settle() {
-	settle(500*time.Millisecond, 30*time.Second, filepath.Join(a.dir, "logs.jsonl"), filepath.Join(a.dir, "traces.jsonl"))
+	deadline := time.Now().Add(90 * time.Second)
+	wait := func(done func(m map[string]float64) bool) {
+		for time.Now().Before(deadline) {
+			m, err := scrape()
+			if err != nil || done(m) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if m, err := scrape(); err == nil {
+		sent := m[mSent]
+		wait(func(m map[string]float64) bool { return m[mRead] >= sent })
+	}
+	// The receiver buffers up to 64 Ki records and hands them over every
+	// flush interval (100 ms); the pipeline (memory_limiter → exporters) is
+	// synchronous. Idle: nothing between the processor and the file
+	// exporters, twice 300 ms apart, with no batch of note emitted between.
+	inFlight := func(m map[string]float64) float64 { return m[mOutgoing] - m[mFileSent] }
+	for time.Now().Before(deadline) {
+		m1, err := scrape()
+		if err != nil {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+		m2, err := scrape()
+		if err != nil {
+			break
+		}
+		if inFlight(m1) < 100 && inFlight(m2) < 100 && (m2[mEmitted]+m2[mDropped])-(m1[mEmitted]+m1[mDropped]) < 300 {
+			break
+		}
+	}
+	settle(500*time.Millisecond, time.Until(deadline)+time.Second, filepath.Join(a.dir, "logs.jsonl"), filepath.Join(a.dir, "traces.jsonl"))
 }
 
 func (a *vigilAgent) count() (counts, error) {
@@ -221,6 +260,10 @@ const (
 	mDropped  = "otelcol_vigil_records_dropped"
 	mTracked  = "otelcol_vigil_processes_tracked"
 	mFiltered = "otelcol_vigil_kernel_events_filtered"
+	// mFileSent sums otelcol_exporter_sent_{log_records,spans} of the
+	// file exporters (scrape's own key).
+	mFileSent = "file exporters' sent records"
+	mOutgoing = "otelcol_processor_outgoing_items"
 )
 
 // scrape reads the collector's Prometheus endpoint and sums each metric over
@@ -249,7 +292,11 @@ func scrape() (map[string]float64, error) {
 		if err != nil {
 			continue
 		}
-		out[strings.TrimSuffix(name, "_total")] += v
+		name = strings.TrimSuffix(name, "_total")
+		out[name] += v
+		if (name == "otelcol_exporter_sent_log_records" || name == "otelcol_exporter_sent_spans") && strings.Contains(line, `exporter="file/`) {
+			out[mFileSent] += v
+		}
 	}
 	return out, sc.Err()
 }
@@ -333,7 +380,8 @@ func eachLine(path string, off int64, fn func([]byte) error) error {
 
 type bpftraceAgent struct {
 	script   string
-	cgroupID string // the bench container's cgroup v2 id, as bpftrace prints it
+	cgroupOf func() string // the bench container's cgroup v2 id, as bpftrace prints it
+	cgroupID string        // read at mark: a daemon restart gives the container a new cgroup
 
 	dir  string
 	cmd  *exec.Cmd
@@ -408,6 +456,7 @@ func (a *bpftraceAgent) stop() error {
 }
 
 func (a *bpftraceAgent) mark() error {
+	a.cgroupID = a.cgroupOf()
 	a.off = fileSize(a.out())
 	a.lost = a.lostSoFar()
 	return nil

@@ -35,6 +35,8 @@ type capStep struct {
 	PeakRSS     int64
 	VigilCPU    time.Duration
 	ZeroLoss    bool
+	BPFNsPerOp  float64     // run time of Vigil's BPF programs per operation (bpf_stats)
+	BPFProgs    []progCount // per program, costliest first
 }
 
 type bpfProgStat struct {
@@ -78,6 +80,10 @@ func capConfigs() []capConfig {
 	}
 	var out []capConfig
 	for _, c := range all {
+		if *flagCapCtrOnly {
+			c.args = append(append([]string(nil), c.args...), "--config=yaml:receivers::runtime_security::containers_only: true")
+			c.Desc += ", with containers_only: true"
+		}
 		for _, want := range strings.Split(*flagCapConfigs, ",") {
 			if c.Name == strings.TrimSpace(want) {
 				out = append(out, c)
@@ -115,11 +121,11 @@ func capacity(res *results, bin, cid, img, art string) error {
 
 	// The floor's kernel-side cost per run, for comparison.
 	fl := &floorAgent{}
-	old := progIDs()
 	if err := fl.start(); err == nil {
-		_, _ = exec.Command("docker", "exec", cid, "spawnrate", "20000", "2", "4", "exec").CombinedOutput()
-		_, _ = exec.Command("docker", "exec", cid, "openrate", "100000", "1", "2", exportedFile).CombinedOutput()
-		res.FloorProgs = progStats("floor_", old)
+		own := ownProgs(os.Getpid())
+		_, _ = dockerExec(cid, "spawnrate", "20000", "2", "4", "exec")
+		_, _ = dockerExec(cid, "openrate", "100000", "1", "2", exportedFile)
+		res.FloorProgs = progStats("floor_", own)
 		fl.stop()
 	}
 	for ci, cfg := range capConfigs() {
@@ -138,11 +144,11 @@ func capacity(res *results, bin, cid, img, art string) error {
 func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad, keepProgStats bool) error {
 	logf("capacity (%s config, %s load): steps %s /s, %ds each", cfg.Name, load.Name, load.steps, *flagCapSecs)
 	a := &vigilAgent{bin: bin, containerID: cid, extraArgs: cfg.args}
-	old := progIDs()
 	if err := a.start(); err != nil {
 		return err
 	}
 	defer a.stop()
+	old := ownProgs(a.pid())
 	if res.IdleRSSCapacityRun == 0 {
 		res.IdleRSSCapacityRun = rss(a.pid())
 	}
@@ -164,6 +170,7 @@ func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad
 			return err
 		}
 		c0 := cpuTime(a.pid())
+		bpf0 := progCounts("vigil_", old)
 		var peak int64
 		var wg sync.WaitGroup
 		ctx, cancel := context.WithCancel(context.Background())
@@ -184,12 +191,13 @@ func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad
 				prof = fetch(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, max(1, *flagCapSecs-1)))
 			}()
 		}
-		out, err := exec.Command("docker", append([]string{"exec", cid}, load.argv(rate)...)...).CombinedOutput()
+		out, err := dockerExec(cid, load.argv(rate)...)
 		if err != nil {
 			cancel()
 			wg.Wait()
 			return fmt.Errorf("%s: %w: %s", load.argv(rate)[0], err, out)
 		}
+		bpfProgs := diffCounts(bpf0, progCounts("vigil_", old))
 		c, err := a.count()
 		cancel()
 		wg.Wait()
@@ -210,6 +218,10 @@ func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad
 			st.Seconds, _ = strconv.ParseFloat(string(m[1]), 64)
 		}
 		st.Expected = load.perOp * st.Ops
+		st.BPFProgs = bpfProgs
+		for _, p := range bpfProgs {
+			st.BPFNsPerOp += float64(p.RunNs) / float64(max(st.Ops, 1))
+		}
 		st.EventsPerS = float64(st.KernelSent) / st.Seconds
 		st.OfferedPerS = float64(st.KernelSent+st.Lost) / st.Seconds
 		st.RecordsPerS = float64(st.Produced) / st.Seconds
@@ -220,8 +232,8 @@ func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad
 			lossy++
 		}
 		res.Capacity = append(res.Capacity, st)
-		logf("  %s/%s target %6d/s: %7d ops, kernel offered %8.0f sent %8.0f events/s, records %8.0f/s (%d of %d expected), lost %d, dropped %d, peak RSS %.0f MiB, vigil CPU %.1f s",
-			cfg.Name, load.Name, target, st.Ops, st.OfferedPerS, st.EventsPerS, st.RecordsPerS, st.Produced, st.Expected, st.Lost, st.Dropped, float64(peak)/(1<<20), st.VigilCPU.Seconds())
+		logf("  %s/%s target %6d/s: %7d ops, kernel offered %8.0f sent %8.0f events/s, records %8.0f/s (%d of %d expected), lost %d, dropped %d, peak RSS %.0f MiB, vigil CPU %.1f s, BPF %.0f ns/op",
+			cfg.Name, load.Name, target, st.Ops, st.OfferedPerS, st.EventsPerS, st.RecordsPerS, st.Produced, st.Expected, st.Lost, st.Dropped, float64(peak)/(1<<20), st.VigilCPU.Seconds(), st.BPFNsPerOp)
 		if prof != nil {
 			p := filepath.Join(art, "capacity-cpu-"+cfg.Name+".pprof")
 			if err := os.WriteFile(p, prof, 0o644); err == nil {
@@ -247,7 +259,11 @@ func capacityRun(res *results, bin, cid, art string, cfg capConfig, load capLoad
 		}
 		after[i].Load = load.Name
 	}
-	res.VigilProgs = append(res.VigilProgs, after...)
+	for _, s := range after {
+		if s.Runs > 0 {
+			res.VigilProgs = append(res.VigilProgs, s)
+		}
+	}
 	return nil
 }
 
@@ -272,11 +288,11 @@ func fetch(url string) []byte {
 	return b
 }
 
-// progStats reads run counts and run time of the loaded programs whose name
-// starts with prefix and that were loaded after the snapshot old
+// progStats reads run counts and run time of the programs in own (an
+// agent's, ownProgs) whose name starts with prefix
 // (kernel.bpf_stats_enabled must be 1): other Vigil instances may be loaded
 // on a shared machine, and bpftool here does not report owning pids.
-func progStats(prefix string, old map[int]bool) []bpfProgStat {
+func progStats(prefix string, own map[int]bool) []bpfProgStat {
 	out, err := exec.Command("bpftool", "prog", "show", "--json").Output()
 	if err != nil {
 		return nil
@@ -292,7 +308,7 @@ func progStats(prefix string, old map[int]bool) []bpfProgStat {
 	}
 	var s []bpfProgStat
 	for _, p := range progs {
-		if !old[p.ID] && strings.HasPrefix(p.Name, prefix) && p.Runs > 0 {
+		if own[p.ID] && strings.HasPrefix(p.Name, prefix) && p.Runs > 0 {
 			s = append(s, bpfProgStat{Name: p.Name, Runs: p.Runs, NsPerRun: float64(p.RunNs) / float64(p.Runs)})
 		}
 	}
@@ -346,6 +362,7 @@ func memory(res *results, bin, cid, img string) error {
 	heap("idle")
 	t0, _ := scrape()
 
+	waitDaemon(2 * time.Minute)
 	pname := fmt.Sprintf("vigilbench-procs-%d", os.Getpid())
 	script := fmt.Sprintf("i=0; while [ $i -lt %d ]; do sleep 600 & i=$((i+1)); done; wait", nProcs)
 	if out, err := exec.Command("docker", "run", "-d", "--rm", "--network", "none", "--name", pname, img, "sh", "-c", script).CombinedOutput(); err != nil {
@@ -374,6 +391,7 @@ func memory(res *results, bin, cid, img string) error {
 			exec.Command("docker", append([]string{"rm", "-f"}, names...)...).Run()
 		}
 	}()
+	waitDaemon(2 * time.Minute)
 	for i := range nContainers {
 		n := fmt.Sprintf("vigilbench-c%d-%d", i, os.Getpid())
 		if out, err := exec.Command("docker", "run", "-d", "--rm", "--network", "none", "--name", n, img, "sleep", "600").CombinedOutput(); err != nil {
@@ -405,7 +423,7 @@ func goBench(art string) string {
 	}
 	var keep []string
 	for _, l := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
+		if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") || strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "FAIL") {
 			keep = append(keep, l)
 		}
 	}
@@ -413,20 +431,3 @@ func goBench(art string) string {
 }
 
 const goBenchRE = "^(BenchmarkDecode|BenchmarkLookupCacheHit|BenchmarkForkExecExit|BenchmarkEmit.*|BenchmarkEvaluate.*|BenchmarkParse.*)$"
-
-// progIDs is the set of loaded BPF program ids.
-func progIDs() map[int]bool {
-	ids := map[int]bool{}
-	out, err := exec.Command("bpftool", "prog", "show", "--json").Output()
-	if err != nil {
-		return ids
-	}
-	var progs []struct {
-		ID int `json:"id"`
-	}
-	_ = json.Unmarshal(out, &progs)
-	for _, p := range progs {
-		ids[p.ID] = true
-	}
-	return ids
-}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -32,9 +35,35 @@ func (k kernelCost) nsPerOp() float64 {
 	return float64(t) / float64(k.Ops)
 }
 
-// progCounts reads the run counters of the programs loaded since old whose
-// name starts with prefix, keyed by program id.
-func progCounts(prefix string, old map[int]bool) map[int]progCount {
+// ownProgs is the set of BPF program ids process pid holds, through a
+// program or link fd (fdinfo's prog_id): the agent's own programs, not those
+// of another Vigil a test on the same machine loaded meanwhile.
+func ownProgs(pid int) map[int]bool {
+	ids := map[int]bool{}
+	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return ids
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "prog_id:"); ok {
+				if id, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	return ids
+}
+
+// progCounts reads the run counters of the programs in own whose name
+// starts with prefix, keyed by program id.
+func progCounts(prefix string, own map[int]bool) map[int]progCount {
 	out, err := exec.Command("bpftool", "prog", "show", "--json").Output()
 	if err != nil {
 		return nil
@@ -50,7 +79,7 @@ func progCounts(prefix string, old map[int]bool) map[int]progCount {
 	}
 	m := map[int]progCount{}
 	for _, p := range progs {
-		if !old[p.ID] && strings.HasPrefix(p.Name, prefix) {
+		if own[p.ID] && strings.HasPrefix(p.Name, prefix) {
 			m[p.ID] = progCount{Name: p.Name, Runs: p.Runs, RunNs: p.RunNs}
 		}
 	}
@@ -97,10 +126,14 @@ func kernelCosts(res *results, bin, cid string) error {
 		{"floor", "floor_", &floorAgent{}},
 		{"vigil", "vigil_", &vigilAgent{bin: bin, containerID: cid}},
 	} {
-		old := progIDs()
 		if err := m.a.start(); err != nil {
 			return err
 		}
+		pid := m.a.pid()
+		if pid == 0 {
+			pid = os.Getpid() // the floor's programs are held by this process
+		}
+		old := ownProgs(pid)
 		for _, w := range res.Workloads {
 			if err := m.a.mark(); err != nil {
 				m.a.stop()

@@ -201,7 +201,7 @@ func cgroup2Mount(t *testing.T) string {
 			return strings.Fields(pre)[4]
 		}
 	}
-	t.Skip("no cgroup2 mount")
+	testenv.Skip(t, "no cgroup2 mount")
 	return ""
 }
 
@@ -502,12 +502,17 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 	}
 }
 
-// TestHelperThreads is not a test: TestMultiThreadedExit runs the test binary
-// with VIGIL_HELPER=threads to get a multi-threaded child process cheaply.
-func TestHelperThreads(t *testing.T) {
-	if os.Getenv("VIGIL_HELPER") != "threads" {
-		t.Skip("helper process for TestMultiThreadedExit")
+// TestMain turns the test binary into TestMultiThreadedExit's helper when
+// run with VIGIL_HELPER=threads: a multi-threaded child process, cheaply.
+func TestMain(m *testing.M) {
+	if os.Getenv("VIGIL_HELPER") == "threads" {
+		exitWithThreads()
 	}
+	os.Exit(m.Run())
+}
+
+// exitWithThreads starts 8 locked OS threads and exits with status 7.
+func exitWithThreads() {
 	var started sync.WaitGroup
 	started.Add(8)
 	for range 8 {
@@ -526,7 +531,7 @@ func TestHelperThreads(t *testing.T) {
 // reports one exit, with the group's status, and no fork for its threads.
 func TestMultiThreadedExit(t *testing.T) {
 	_, c := loadForTest(t, Config{})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperThreads$")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "VIGIL_HELPER=threads")
 	var exitErr *exec.ExitError
 	if err := cmd.Run(); !errors.As(err, &exitErr) || exitErr.ExitCode() != 7 {
@@ -646,7 +651,7 @@ func TestCgroupIdentity(t *testing.T) {
 			defer stdin.Close()
 			for _, dir := range tc.dirs {
 				if dir == "" {
-					t.Skip("no cgroup2 mount")
+					testenv.Skip(t, "no cgroup2 mount")
 				}
 				if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(sh.Process.Pid)), 0); err != nil {
 					t.Fatalf("moving sh to %s: %v", dir, err)

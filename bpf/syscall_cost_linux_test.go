@@ -38,11 +38,14 @@ import (
 // open+close of /dev/null (monitored, dropped by the prefix filter),
 // getpid and a 1-byte read (not monitored). Rounds alternate the variants;
 // each number is the median of the rounds, in ns per loop iteration.
-// It takes about a minute: run it with VIGIL_MEASURE=1.
-func TestSyscallHookCost(t *testing.T) {
-	if os.Getenv("VIGIL_MEASURE") == "" {
-		t.Skip("set VIGIL_MEASURE=1 to measure hook costs")
+// It takes about a minute: go test -run ^$ -bench BenchmarkSyscallHookCost ./bpf/
+func BenchmarkSyscallHookCost(b *testing.B) {
+	for b.Loop() { // one iteration: it runs its own alternating rounds
+		measureSyscallHookCost(b)
 	}
+}
+
+func measureSyscallHookCost(t testing.TB) {
 	testenv.RequireBPF(t)
 	if runtime.GOARCH != "amd64" {
 		testenv.Skip(t, "x86-64 only")
@@ -73,9 +76,9 @@ func TestSyscallHookCost(t *testing.T) {
 	}
 	variants := []struct {
 		name   string
-		attach func(t *testing.T) func()
+		attach func(t testing.TB) func()
 	}{
-		{"none", func(*testing.T) func() { return func() {} }},
+		{"none", func(testing.TB) func() { return func() {} }},
 		{"tp-empty", attachEmptySyscallTracepoints},
 		{"raw-empty", attachEmptyRawSyscalls},
 		{"vigil-tp", attachVigilSyscalls(SyscallHooksTracepoint)},
@@ -127,7 +130,7 @@ func TestSyscallHookCost(t *testing.T) {
 	t.Log(b.String())
 }
 
-func emptyProg(t *testing.T, spec *ebpf.ProgramSpec) *ebpf.Program {
+func emptyProg(t testing.TB, spec *ebpf.ProgramSpec) *ebpf.Program {
 	t.Helper()
 	spec.License = "GPL"
 	spec.Instructions = asm.Instructions{asm.LoadImm(asm.R0, 0, asm.DWord), asm.Return()}
@@ -138,7 +141,7 @@ func emptyProg(t *testing.T, spec *ebpf.ProgramSpec) *ebpf.Program {
 	return prog
 }
 
-func attachEmptySyscallTracepoints(t *testing.T) func() {
+func attachEmptySyscallTracepoints(t testing.TB) func() {
 	prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.TracePoint})
 	var links []link.Link
 	seen := map[string]bool{}
@@ -171,7 +174,7 @@ func attachEmptySyscallTracepoints(t *testing.T) func() {
 	}
 }
 
-func attachEmptyRawSyscalls(t *testing.T) func() {
+func attachEmptyRawSyscalls(t testing.TB) func() {
 	var closers []func()
 	for _, tp := range []string{"sys_enter", "sys_exit"} {
 		prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: ebpf.AttachTraceRawTp, AttachTo: tp})
@@ -188,14 +191,14 @@ func attachEmptyRawSyscalls(t *testing.T) func() {
 	}
 }
 
-func attachVigilSyscalls(mode string) func(t *testing.T) func() {
-	return func(t *testing.T) func() { return attachVigil(t, mode, true) }
+func attachVigilSyscalls(mode string) func(t testing.TB) func() {
+	return func(t testing.TB) func() { return attachVigil(t, mode, true) }
 }
 
 // attachVigil loads the syscall family in hook mode and drains its records;
 // with stats, it logs the programs' run counts and times (enabling BPF run
 // time statistics makes every program run slower).
-func attachVigil(t *testing.T, mode string, stats bool) func() {
+func attachVigil(t testing.TB, mode string, stats bool) func() {
 	p, err := Load(Config{
 		SyscallHooks:   mode,
 		ProbeSets:      syscallSets,
@@ -252,24 +255,27 @@ func attachVigil(t *testing.T, mode string, stats bool) func() {
 //	                program run per syscall
 //	vigil-tracepoint / vigil-auto / vigil-raw  the syscall family, all its sets
 //
-// Run it with VIGIL_MEASURE=1 (about 2 minutes: loading is most of it).
-func TestSyscallAutoHookCost(t *testing.T) {
-	if os.Getenv("VIGIL_MEASURE") == "" {
-		t.Skip("set VIGIL_MEASURE=1 to measure hook costs")
+// Run it with go test -run ^$ -bench BenchmarkSyscallAutoHookCost ./bpf/ (about 2 minutes: loading is most of it).
+func BenchmarkSyscallAutoHookCost(b *testing.B) {
+	for b.Loop() { // one iteration: it runs its own alternating rounds
+		measureSyscallAutoHookCost(b)
 	}
+}
+
+func measureSyscallAutoHookCost(t testing.TB) {
 	testenv.RequireBPF(t)
 	if runtime.GOARCH != "amd64" {
 		testenv.Skip(t, "x86-64 only")
 	}
 	variants := []struct {
 		name   string
-		attach func(t *testing.T) func()
+		attach func(t testing.TB) func()
 	}{
-		{"none", func(*testing.T) func() { return func() {} }},
+		{"none", func(testing.TB) func() { return func() {} }},
 		{"exit-empty", attachEmptySysExit},
-		{"vigil-tracepoint", func(t *testing.T) func() { return attachVigil(t, SyscallHooksTracepoint, false) }},
-		{"vigil-auto", func(t *testing.T) func() { return attachVigil(t, SyscallHooksAuto, false) }},
-		{"vigil-raw", func(t *testing.T) func() { return attachVigil(t, SyscallHooksRaw, false) }},
+		{"vigil-tracepoint", func(t testing.TB) func() { return attachVigil(t, SyscallHooksTracepoint, false) }},
+		{"vigil-auto", func(t testing.TB) func() { return attachVigil(t, SyscallHooksAuto, false) }},
+		{"vigil-raw", func(t testing.TB) func() { return attachVigil(t, SyscallHooksRaw, false) }},
 	}
 	loops := []struct {
 		name string
@@ -323,7 +329,7 @@ func TestSyscallAutoHookCost(t *testing.T) {
 	t.Log(b.String())
 }
 
-func attachEmptySysExit(t *testing.T) func() {
+func attachEmptySysExit(t testing.TB) func() {
 	prog := emptyProg(t, &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: ebpf.AttachTraceRawTp, AttachTo: "sys_exit"})
 	l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 	if err != nil {

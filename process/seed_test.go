@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigil-sec/vigil/bpf"
+	"github.com/vigil-sec/vigil/internal/testenv"
 )
 
 type fakeProc struct {
@@ -168,7 +169,7 @@ func TestSeedFromMissingProc(t *testing.T) {
 // kernel exec event for it would give.
 func TestSeedFromProcFindsSelf(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no procfs:", err)
+		testenv.Skip(t, "no procfs: "+err.Error())
 	}
 	bootID, err := BootID()
 	require.NoError(t, err)

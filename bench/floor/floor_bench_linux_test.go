@@ -1,17 +1,16 @@
 package floor
 
 import (
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/vigil-sec/vigil/internal/testenv"
 )
 
 // BenchmarkSpawnFloor is fork+exec+exit of /bin/true with the empty programs
 // attached: compare with bpf.BenchmarkSpawn/probes=on.
 func BenchmarkSpawnFloor(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root to load BPF programs")
-	}
+	testenv.RequireBPF(b)
 	f, err := Attach()
 	if err != nil {
 		b.Fatal(err)

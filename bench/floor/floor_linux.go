@@ -175,4 +175,3 @@ func haveSyscallEvent(event string) bool {
 	}
 	return false
 }
-

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigil-sec/vigil/bpf"
+	"github.com/vigil-sec/vigil/internal/testenv"
 )
 
 // TestPlanMatchesVigil loads Vigil's probes as the default configuration
@@ -17,9 +18,7 @@ import (
 // gains a hook or a monitored syscall, this fails until Plan (or
 // MonitoredSyscalls) follows.
 func TestPlanMatchesVigil(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to load BPF programs")
-	}
+	testenv.RequireBPF(t)
 	pin := filepath.Join("/sys/fs/bpf", fmt.Sprintf("vigil-floor-test-%d", os.Getpid()))
 	defer os.RemoveAll(pin)
 	p, err := bpf.Load(bpf.Config{

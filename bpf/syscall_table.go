@@ -65,3 +65,22 @@ var syscallNames = func() map[uint32]string {
 // syscallName returns the name of an x86-64 syscall number this family
 // monitors, or "".
 func syscallName(nr uint32) string { return syscallNames[nr] }
+
+// MonitoredSyscall is a syscall the syscall family watches and the name of
+// its syscalls:sys_enter_<TraceEvent> event.
+type MonitoredSyscall struct{ Name, TraceEvent string }
+
+// MonitoredSyscalls lists every syscall of the syscall family (all probe
+// sets), in table order, for tools that attach to the same hooks (the
+// benchmark's empty-program floor).
+func MonitoredSyscalls() []MonitoredSyscall {
+	out := make([]MonitoredSyscall, 0, len(syscallTable))
+	for _, s := range syscallTable {
+		event := s.tracepoint
+		if event == "" {
+			event = s.name
+		}
+		out = append(out, MonitoredSyscall{Name: s.name, TraceEvent: event})
+	}
+	return out
+}

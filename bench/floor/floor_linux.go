@@ -13,28 +13,6 @@ import (
 	"github.com/vigil-sec/vigil/bpf"
 )
 
-// Syscall is a syscall Vigil's syscall probe family monitors (every probe
-// set on), and its trace event name (syscalls:sys_enter_<Event>).
-type Syscall struct{ Name, Event string }
-
-// MonitoredSyscalls mirrors bpf/syscall_table.go (unexported there), in its
-// order. TestPlanMatchesVigil fails when the two differ: update this list
-// when Vigil monitors a new syscall.
-var MonitoredSyscalls = []Syscall{
-	{"open", "open"}, {"creat", "creat"}, {"openat", "openat"}, {"openat2", "openat2"},
-	{"unlink", "unlink"}, {"unlinkat", "unlinkat"}, {"rmdir", "rmdir"},
-	{"rename", "rename"}, {"renameat", "renameat"}, {"renameat2", "renameat2"},
-	{"link", "link"}, {"linkat", "linkat"}, {"symlink", "symlink"}, {"symlinkat", "symlinkat"},
-	{"chmod", "chmod"}, {"fchmod", "fchmod"}, {"fchmodat", "fchmodat"}, {"fchmodat2", "fchmodat2"},
-	{"setuid", "setuid"}, {"setgid", "setgid"}, {"setreuid", "setreuid"}, {"setregid", "setregid"},
-	{"setresuid", "setresuid"}, {"setresgid", "setresgid"}, {"setfsuid", "setfsuid"}, {"setfsgid", "setfsgid"},
-	{"capset", "capset"},
-	{"setns", "setns"}, {"unshare", "unshare"}, {"clone", "clone"}, {"clone3", "clone3"},
-	{"init_module", "init_module"}, {"finit_module", "finit_module"}, {"delete_module", "delete_module"},
-	{"bpf", "bpf"}, {"memfd_create", "memfd_create"}, {"ptrace", "ptrace"},
-	{"mount", "mount"}, {"umount2", "umount"},
-}
-
 // Hook is one attachment of an empty program. Name is spelled as Vigil's
 // bpf.Probes.Attached spells the same hook, e.g. "sched_process_exec",
 // "syscalls:sys_enter_openat", "sys_exit[init_module ...]", "cgroup/connect4".
@@ -66,13 +44,13 @@ func Plan() ([]Hook, error) {
 		hooks = append(hooks, Hook{Name: h.name, Program: h.prog})
 	}
 	var missing []string
-	for _, s := range MonitoredSyscalls {
-		if !haveSyscallEvent(s.Event) {
+	for _, s := range bpf.MonitoredSyscalls() {
+		if !haveSyscallEvent(s.TraceEvent) {
 			missing = append(missing, s.Name)
 			continue
 		}
-		hooks = append(hooks, tracepoint("syscalls:sys_enter_"+s.Event, "floor_sys_enter"),
-			tracepoint("syscalls:sys_exit_"+s.Event, "floor_sys_exit"))
+		hooks = append(hooks, tracepoint("syscalls:sys_enter_"+s.TraceEvent, "floor_sys_enter"),
+			tracepoint("syscalls:sys_exit_"+s.TraceEvent, "floor_sys_exit"))
 	}
 	if len(missing) > 0 {
 		hooks = append(hooks, Hook{Name: fmt.Sprintf("sys_exit%v", missing), Program: "floor_sys_gap"})

@@ -18,11 +18,9 @@ import (
 // ProbeProcess is the process lifecycle probe set (exec, fork, exit).
 const ProbeProcess = bpf.ProbeSetProcess
 
-// DefaultProbes are the probe sets loaded when probes: is not set.
-var DefaultProbes = []string{ProbeProcess,
-	bpf.ProbeSetFile, bpf.ProbeSetPrivilege, bpf.ProbeSetNamespace, bpf.ProbeSetModule,
-	bpf.ProbeSetBPF, bpf.ProbeSetMemfd, bpf.ProbeSetPtrace, bpf.ProbeSetMount,
-	bpf.ProbeSetNetwork, bpf.ProbeSetDNS, bpf.ProbeSetHTTP}
+// DefaultProbes are the probe sets loaded when probes: is not set: all of
+// them.
+var DefaultProbes = bpf.KnownProbeSets
 
 // knownProbeSets lists every probe set this build can load.
 var knownProbeSets = bpf.KnownProbeSets
